@@ -1,0 +1,41 @@
+"""Which format is this document? Scored by content, never by file name, and explainable.
+
+Each detector looks at the start of the text and returns a score in [0, 1] with the
+evidence it found; the best score above `MIN_SCORE` wins. A splitter that already knows
+the format (one row of an ICTRP CSV) passes it as a hint, which is trusted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+MIN_SCORE = 0.3
+HEAD_CHARS = 20_000  # formats announce themselves early; never scan a whole 20 MB page
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    name: str | None
+    score: float
+    evidence: str
+
+
+Detector = Callable[[str], tuple[float, str]]
+
+# name -> detector; filled by the format modules' entries below (order breaks ties)
+DETECTORS: dict[str, Detector] = {}
+
+
+def detect_format(text: str, hint: str | None = None) -> Detection:
+    if hint is not None:
+        return Detection(hint, 1.0, "given by the splitter")
+    head = text[:HEAD_CHARS]
+    best = Detection(None, 0.0, "no format matched")
+    for name, detector in DETECTORS.items():
+        score, evidence = detector(head)
+        if score > best.score:
+            best = Detection(name, score, evidence)
+    if best.score < MIN_SCORE:
+        return Detection(None, best.score, best.evidence if best.name else "no format matched")
+    return best

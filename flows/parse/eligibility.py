@@ -1,0 +1,130 @@
+"""Find the eligibility criteria blocks of a segmented text and split them into criteria.
+
+The eligibility region starts at the first criteria label (`Eligibility`, `Inclusion
+Criteria`, `Criteria for entrance to the study`, ...) and ends at the next label that is
+neither a criteria label nor a `Key: value` line (`Sex: All` inside the eligibility
+section does not end it). Inside the region, inclusion/exclusion headings, also those run
+into a paragraph (`... standard). Exclusion criteria: uncontrolled infection`), switch
+the kind. Chrome and `Key: value` lines are cut out of the blocks.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from functools import cache
+
+from flows.parse.criteria import split_criteria
+from flows.parse.sections import Segmentation
+from flows.records import Criterion
+from flows.vocab import normalise, table
+
+CRITERIA_NAMES = frozenset({"criteria", "inclusion", "exclusion"})
+# an eligibility list under a heading that names no kind ("Participation Requirements") is
+# what a participant must meet: inclusion criteria
+DEFAULT_KIND = "inclusion"
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    kind: str
+    start: int
+    end: int
+
+
+@cache
+def _kind_heading() -> re.Pattern[str]:
+    """Inclusion/exclusion headings from headings.csv, at a line start or after a sentence."""
+    phrases = sorted(
+        (source for source, name in table("headings").items() if name in ("inclusion", "exclusion")),
+        key=len,
+        reverse=True,
+    )
+    alternatives = "|".join(r"[\s\-_/]+".join(map(re.escape, phrase.split())) for phrase in phrases)
+    return re.compile(
+        rf"(?:^[ \t]*(?:#+[ \t]*)?|(?<=[.;])[ \t]+)(?:\*\*)?(?P<phrase>{alternatives})(?:\*\*)?[ \t]*"
+        rf"(?::|(?=\r?\n|$))",
+        re.IGNORECASE | re.MULTILINE,
+    )
+
+
+def heading_kind(phrase: str) -> str:
+    return table("headings")[normalise(phrase)]
+
+
+def eligibility_region(seg: Segmentation) -> tuple[int, int, str | None] | None:
+    """(start, end, kind of the first label) of the eligibility region, or None without one."""
+    fields = list(seg.fields)
+    first = next((i for i, item in enumerate(fields) if item.name in CRITERIA_NAMES), None)
+    if first is None:
+        return None
+    start_field = fields[first]
+    end = len(seg.text)
+    for item in fields[first + 1 :]:
+        if item.name not in CRITERIA_NAMES and not item.inline:
+            end = item.label_start
+            break
+    ends_after = [seg.lines[i].start for i in seg.end_lines if seg.lines[i].start > start_field.label_start]
+    end = min([end, *ends_after])
+    kind = start_field.name if start_field.name != "criteria" else None
+    start = start_field.value_start if start_field.inline else start_field.label_end
+    return start, end, kind
+
+
+def content_runs(seg: Segmentation, start: int, end: int) -> list[tuple[int, int]]:
+    """[start, end) ranges of the region without chrome, `Key: value` lines and kind-less headings."""
+    skipped = set(seg.chrome_lines) | {
+        item.line_index
+        for item in seg.fields
+        if (item.inline and item.name not in CRITERIA_NAMES) or (not item.inline and item.name == "criteria")
+    }
+    runs: list[tuple[int, int]] = []
+    run_start = start
+    for index, line in seg.lines_between(start, end):
+        if index in skipped:
+            runs.append((run_start, line.start))
+            run_start = line.end
+    runs.append((run_start, end))
+    return [(s, e) for s, e in runs if seg.text[s:e].strip()]
+
+
+def criteria_blocks(seg: Segmentation) -> list[Block]:
+    """The inclusion/exclusion blocks of the eligibility region, in document order."""
+    region = eligibility_region(seg)
+    if region is None:
+        return []
+    start, end, kind = region
+    current = kind or DEFAULT_KIND
+    blocks: list[Block] = []
+    for run_start, run_end in content_runs(seg, start, end):
+        position = run_start
+        for match in _kind_heading().finditer(seg.text, run_start, run_end):
+            blocks.append(Block(current, position, match.start()))
+            current = heading_kind(match.group("phrase"))
+            position = match.end()
+        blocks.append(Block(current, position, run_end))
+    return [trimmed for block in blocks if (trimmed := _trim(seg.text, block)) is not None]
+
+
+def _trim(text: str, block: Block) -> Block | None:
+    start, end = block.start, block.end
+    while start < end and text[start] in " \t\r\n:":
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return replace(block, start=start, end=end) if end > start else None
+
+
+def split_blocks(text: str, blocks: list[Block]) -> tuple[Criterion, ...]:
+    """Criteria of every block, numbered 1..n per kind in document order."""
+    criteria: list[Criterion] = []
+    counts = {"inclusion": 0, "exclusion": 0}
+    for block in blocks:
+        for criterion in split_criteria(text[block.start : block.end], offset=block.start, kind=block.kind):
+            counts[criterion.kind] = counts.get(criterion.kind, 0) + 1
+            criteria.append(replace(criterion, seq=counts[criterion.kind]))
+    return tuple(criteria)
+
+
+def parse_eligibility(seg: Segmentation) -> tuple[Criterion, ...]:
+    return split_blocks(seg.text, criteria_blocks(seg))

@@ -1,0 +1,140 @@
+"""Units, parameters and comparators of eligibility thresholds, read from `flows/vocab/*.csv`.
+
+Conversions are plain factors (and one offset, HbA1c mmol/mol -> %) kept as data: each
+parameter has one canonical unit, except where two units are not convertible without
+patient data (`x ULN` beside U/L or mg/dL, mg/kg/day beside mg/day); those keep their own
+canonical unit and the matcher refuses to compare across them.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from flows.vocab import VOCAB_DIR
+
+
+@dataclass(frozen=True, slots=True)
+class Conversion:
+    unit_canonical: str
+    factor: float
+    offset: float
+
+    def apply(self, value: float) -> float:
+        return round(value * self.factor + self.offset, 9)
+
+
+_UNIT_REWRITES: tuple[tuple[str, str], ...] = (
+    (r"[µμ]|mc(?=[glm])", "u"),
+    (r"×|\*", "x"),
+    (r"\s+", ""),
+    (r"litres?|liters?", "l"),
+    (r"cu\.?mm|mm\^3|cmm", "mm3"),
+    (r"m\^2", "m2"),
+    (r"10\(?e?\^?\(?(\d+)\)?", r"10^\1"),
+    (r"^(?=10\^)", "x"),
+    (r"^k/", "x10^3/"),
+    (r"cells?/", "/"),
+    (r"per", "/"),
+    (r"24-?(?:hours?|hrs?|h)", "24h"),
+    (r"/(?:24h)?(?:daily|qd|aday)$|(?<=mg)(?:daily|qd|aday)$", "/day"),
+    (r"\.$", ""),
+)
+
+
+def normalise_unit(unit: str) -> str:
+    """A written unit in the folded form units.csv uses: 'µmol/L' -> 'umol/l', '× 10⁹/L' -> 'x10^9/l'."""
+    folded = unit.casefold().replace("10⁹", "10^9").replace("10³", "10^3").replace("²", "2").replace("³", "3")
+    for pattern, replacement in _UNIT_REWRITES:
+        folded = re.sub(pattern, replacement, folded)
+    return folded
+
+
+@cache
+def unit_table() -> dict[str, dict[str, Conversion]]:
+    """{parameter: {normalised unit as written ('' for none): Conversion}}."""
+    table: dict[str, dict[str, Conversion]] = {}
+    with (VOCAB_DIR / "units.csv").open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            conversion = Conversion(row["unit_canonical"], float(row["factor"]), float(row["offset"] or 0))
+            table.setdefault(row["parameter"], {})[normalise_unit(row["unit"])] = conversion
+    return table
+
+
+@cache
+def all_units() -> frozenset[str]:
+    """Every normalised unit of every parameter: a unit known elsewhere is not 'no unit'."""
+    return frozenset(unit for units in unit_table().values() for unit in units if unit)
+
+
+def conversion_for(parameter: str, unit: str | None) -> Conversion | None:
+    return unit_table().get(parameter, {}).get(normalise_unit(unit or ""))
+
+
+def convert(parameter: str, value: float, unit: str | None) -> tuple[float, str] | None:
+    """(value in the canonical unit, canonical unit), or None when the unit is not one of the parameter's."""
+    conversion = conversion_for(parameter, unit)
+    if conversion is None:
+        return None
+    return conversion.apply(value), conversion.unit_canonical
+
+
+def _phrase_pattern(phrase: str) -> str:
+    words = [re.escape(word) for word in re.split(r"[\s\-/]+", phrase.strip()) if word]
+    body = r"[\s\-/]*".join(words)
+    return rf"(?<![A-Za-z0-9]){body}(?![A-Za-z0-9])"
+
+
+@cache
+def parameter_synonyms() -> tuple[tuple[str, str], ...]:
+    """(text form, parameter) pairs, longest text form first."""
+    with (VOCAB_DIR / "parameters.csv").open(encoding="utf-8", newline="") as handle:
+        pairs = [(row["source"], row["value"]) for row in csv.DictReader(handle)]
+    return tuple(sorted(pairs, key=lambda pair: -len(pair[0])))
+
+
+@cache
+def parameter_pattern() -> re.Pattern[str]:
+    alternatives = (f"(?P<p{i}>{_phrase_pattern(src)})" for i, (src, _) in enumerate(parameter_synonyms()))
+    return re.compile("|".join(alternatives), re.IGNORECASE)
+
+
+def parameter_of_match(match: re.Match[str]) -> str | None:
+    """The parameter a `parameter_pattern()` match names; None for a lowercase short abbreviation."""
+    index = int(str(match.lastgroup)[1:])
+    source, parameter = parameter_synonyms()[index]
+    is_abbreviation = len(source) <= 4 and parameter != "age"
+    if is_abbreviation and match.group(0).islower():
+        return None  # 'pt', 'alt', 'news' in lower case are words, not lab names
+    return parameter
+
+
+def is_extractable(parameter: str) -> bool:
+    """Parameters without units rows are recognised only so their numbers are not misattributed."""
+    return parameter in unit_table()
+
+
+@cache
+def comparators(position: str) -> tuple[tuple[str, str], ...]:
+    """(text form, op) pairs for `prefix` ('at least 18') or `postfix` ('18 or older'), longest first."""
+    with (VOCAB_DIR / "comparators.csv").open(encoding="utf-8", newline="") as handle:
+        pairs = [(row["source"], row["value"]) for row in csv.DictReader(handle) if row["position"] == position]
+    return tuple(sorted(pairs, key=lambda pair: -len(pair[0])))
+
+
+def _comparator_regex(source: str) -> str:
+    if source[0].isalpha():
+        return r"\b" + r"\s+".join(re.escape(word) for word in source.split()) + r"\b"
+    return r"\s*".join(re.escape(char) for char in source.replace(" ", ""))
+
+
+@cache
+def comparator_pattern(position: str) -> re.Pattern[str]:
+    alternatives = (f"(?P<c{i}>{_comparator_regex(src)})" for i, (src, _) in enumerate(comparators(position)))
+    return re.compile("|".join(alternatives), re.IGNORECASE)
+
+
+def op_of_match(match: re.Match[str], position: str) -> str:
+    return comparators(position)[int(str(match.lastgroup)[1:])][1]

@@ -1,0 +1,15 @@
+-- Every document a run sees: a file, or one record of a multi-record export.
+CREATE TABLE IF NOT EXISTS documents (
+    document_id   VARCHAR NOT NULL,   -- sha256 hex of the document's bytes
+    source_path   VARCHAR NOT NULL,   -- the file as found under the source path; archive!member inside archives
+    record_index  INTEGER NOT NULL,   -- 0 for a single-record file
+    source_format VARCHAR,
+    status        VARCHAR NOT NULL,   -- loaded | partial | rejected | removed
+    reason        VARCHAR,            -- why partial, rejected or removed; NULL when loaded
+    encoding      VARCHAR,
+    bytes         BIGINT NOT NULL,
+    loaded_at     TIMESTAMP NOT NULL,
+    text          VARCHAR,            -- the decoded text that character spans refer to
+    run_id        VARCHAR NOT NULL,
+    PRIMARY KEY (source_path, record_index)
+);

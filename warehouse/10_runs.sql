@@ -1,0 +1,12 @@
+CREATE TABLE IF NOT EXISTS runs (
+    run_id             VARCHAR NOT NULL PRIMARY KEY,
+    started_at         TIMESTAMP NOT NULL,
+    finished_at        TIMESTAMP,
+    status             VARCHAR NOT NULL,   -- completed (a failed run leaves no row: it rolls back)
+    sources            VARCHAR[],
+    documents_seen     INTEGER NOT NULL,
+    documents_loaded   INTEGER NOT NULL,
+    documents_partial  INTEGER NOT NULL,
+    documents_rejected INTEGER NOT NULL,
+    documents_skipped  INTEGER NOT NULL
+);

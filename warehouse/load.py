@@ -1,0 +1,177 @@
+"""DuckDB side of a run: schema, one transaction, batch loads, Parquet export.
+
+DuckDB traps this module guards against: a failed statement inside BEGIN aborts the
+transaction and a later COMMIT silently discards everything, so every statement's error
+rolls the run back explicitly; and a writing process locks the file against all others,
+so opening waits a bounded time and then names the lock.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from flows.precedence import source_rank
+
+DDL_DIR = Path(__file__).parent
+TRIAL_TABLES = ("trials", "arms", "criteria", "criteria_thresholds", "endpoints", "unmapped_values", "contacts")
+EXPORT_ORDER = {
+    "documents": "source_path, record_index",
+    "trials": "trial_id",
+    "arms": "trial_id, arm_seq",
+    "criteria": "trial_id, kind, criterion_seq",
+    "criteria_thresholds": "trial_id, kind, criterion_seq, threshold_seq",
+    "endpoints": "trial_id, kind, endpoint_seq",
+    "unmapped_values": "trial_id, column_name, source_value",
+    "quarantine": "run_id, table_name, trial_id, column_name",
+    "runs": "started_at, run_id",
+}
+PRIVATE_TABLES = ("contacts",)
+
+
+class WarehouseLocked(RuntimeError):
+    pass
+
+
+class WarehouseError(RuntimeError):
+    pass
+
+
+def is_lock_error(exc: BaseException) -> bool:
+    return "lock" in str(exc).lower() and "conflicting" in str(exc).lower() or "Could not set lock" in str(exc)
+
+
+def connect(path: Path, timeout_s: float, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse, waiting up to `timeout_s` for another process's lock."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if not is_lock_error(exc):
+                raise
+            if time.monotonic() >= deadline:
+                raise WarehouseLocked(
+                    f"{path} is locked by another process (a run is loading it); waited {timeout_s:.0f} s. "
+                    f"DuckDB said: {exc}"
+                ) from exc
+            time.sleep(0.5)
+
+
+def apply_ddl(con: duckdb.DuckDBPyConnection) -> None:
+    for sql_file in sorted(DDL_DIR.glob("*.sql")):
+        con.execute(sql_file.read_text(encoding="utf-8"))
+
+
+@contextmanager
+def registered(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]) -> Iterator[None]:
+    for name, frame in frames.items():
+        con.register(f"batch_{name}", frame)
+    try:
+        yield
+    finally:
+        for name in frames:
+            con.unregister(f"batch_{name}")
+
+
+def known_documents(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, int], str]:
+    rows = con.execute("SELECT source_path, record_index, document_id FROM documents").fetchall()
+    return {(path, index): doc_id for path, index, doc_id in rows}
+
+
+def _superseded(con: duckdb.DuckDBPyConnection, trials: pd.DataFrame) -> dict[str, str]:
+    """New trial rows that lose to a stored record of the same trial from a better source."""
+    if trials.empty:
+        return {}
+    stored = con.execute(
+        """SELECT t.trial_id, t.source_format, t.document_id, d.source_path
+           FROM trials t JOIN batch_trials b USING (trial_id)
+           LEFT JOIN documents d ON d.document_id = t.document_id
+           WHERE t.document_id <> b.document_id"""
+    ).fetchall()
+    new_format = dict(zip(trials["trial_id"], trials["source_format"], strict=True))
+    return {
+        trial_id: f"trial {trial_id} kept from {path} ({fmt}), a better source"
+        for trial_id, fmt, _doc, path in stored
+        if source_rank(fmt) > source_rank(new_format[trial_id])
+    }
+
+
+def load_batch(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], quarantine: list[dict[str, Any]],
+               run_id: str) -> dict[str, int]:
+    """Replace the rows of this batch's documents and trials; returns rows inserted per table."""
+    with registered(con, {"trials": frames["trials"], "documents": frames["documents"]}):
+        losers = _superseded(con, frames["trials"])
+    frames = _drop_superseded(frames, losers)
+    counts: dict[str, int] = {}
+    with registered(con, frames):
+        con.execute(
+            """CREATE OR REPLACE TEMP TABLE replaced_trials AS
+               SELECT trial_id FROM batch_trials
+               UNION
+               SELECT t.trial_id FROM trials t
+               JOIN documents d ON d.document_id = t.document_id
+               JOIN batch_documents b ON b.source_path = d.source_path AND b.record_index = d.record_index"""
+        )
+        for table in TRIAL_TABLES:
+            con.execute(f"DELETE FROM {table} WHERE trial_id IN (SELECT trial_id FROM replaced_trials)")
+        con.execute(
+            """DELETE FROM documents d USING batch_documents b
+               WHERE d.source_path = b.source_path AND d.record_index = b.record_index"""
+        )
+        for table, frame in frames.items():
+            if not frame.empty:
+                con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM batch_{table}")
+            counts[table] = len(frame)
+    if quarantine:
+        rows = pd.DataFrame([{**row, "run_id": run_id} for row in quarantine])
+        with registered(con, {"quarantine": rows}):
+            con.execute("INSERT INTO quarantine BY NAME SELECT * FROM batch_quarantine")
+    return counts
+
+
+def _drop_superseded(frames: dict[str, pd.DataFrame], losers: dict[str, str]) -> dict[str, pd.DataFrame]:
+    if not losers:
+        return frames
+    out = {t: (f[~f["trial_id"].isin(list(losers))] if t in TRIAL_TABLES else f) for t, f in frames.items()}
+    docs = out["documents"].copy()
+    trials = frames["trials"]
+    for trial_id, reason in losers.items():
+        document_id = trials.loc[trials["trial_id"] == trial_id, "document_id"].iloc[0]
+        mask = docs["document_id"] == document_id
+        docs.loc[mask, "status"] = "partial"
+        docs.loc[mask, "reason"] = reason
+    out["documents"] = docs
+    return out
+
+
+def export_parquet(con: duckdb.DuckDBPyConnection, target: Path, tables: Iterable[str]) -> Path:
+    """Write every table to a fresh folder beside `target`; `swap_in` makes it current after commit."""
+    staging = target.with_name(target.name + ".new")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    for table in tables:
+        order = EXPORT_ORDER.get(table)
+        query = f"SELECT * FROM {table}" + (f" ORDER BY {order}" if order else "")
+        con.execute(f"COPY ({query}) TO '{staging / (table + '.parquet')}' (FORMAT parquet, COMPRESSION zstd)")
+    return staging
+
+
+def swap_in(staging: Path, target: Path) -> None:
+    old = target.with_name(target.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        target.rename(old)
+    staging.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def table_counts(con: duckdb.DuckDBPyConnection, tables: Iterable[str]) -> dict[str, int]:
+    return {t: int(con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in tables}  # type: ignore[index]
