@@ -38,13 +38,19 @@ def cmd_run(args: argparse.Namespace) -> int:
     if problem:
         return _fail(problem)
     configure_prefect_env()
-    from flows.etl import etl
+    from flows.etl import run_etl
     from flows.summary import print_summary
     from warehouse.load import WarehouseLocked
 
     try:
-        summary = etl(sources=[str(Path(s)) for s in args.source], db=str(args.db), parquet=str(args.parquet),
-                      strict=args.strict, export_contacts=args.export_contacts)
+        summary = run_etl(
+            sources=[str(Path(s)) for s in args.source],
+            db=str(args.db),
+            parquet=str(args.parquet),
+            strict=args.strict,
+            export_contacts=args.export_contacts,
+            full_refresh=args.full_refresh,
+        )
     except WarehouseLocked as exc:
         return _fail(str(exc), 3)
     except Exception as exc:
@@ -83,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--parquet", type=Path, default=settings.parquet_dir, help="Parquet folder")
     run.add_argument("--strict", action="store_true", help="fail the run on any row that fails validation")
     run.add_argument("--export-contacts", action="store_true", help="also export the contacts table")
+    run.add_argument("--full-refresh", action="store_true", help="reprocess documents even when unchanged")
     run.set_defaults(func=cmd_run)
 
     sql = sub.add_parser("sql", help="run one statement read-only and print the result")
@@ -91,7 +98,9 @@ def build_parser() -> argparse.ArgumentParser:
     sql.add_argument("statement")
     sql.set_defaults(func=cmd_sql)
 
-    serve = sub.add_parser("serve", help="run the flow on a cron schedule (starts a Prefect server if needed)")
+    serve = sub.add_parser(
+        "serve", help="run the flow on a cron schedule (starts a Prefect server if needed)"
+    )
     serve.add_argument("--source", action="append", required=True)
     add_db(serve)
     serve.add_argument("--parquet", type=Path, default=settings.parquet_dir)

@@ -21,13 +21,27 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
 
 from flows.batch import BatchResult, process_batch
-from flows.extract.sources import iter_raw_records
+from flows.extract.sources import iter_raw_records, with_ids
 from flows.extract.splitters import RawRecord
+from flows import parse_pool
+from flows.runners import make_task_runner, pool_workers
 from flows.settings import load_settings
-from warehouse import load
+from warehouse import links, load, quality
 
-EXPORTED_TABLES = ("documents", "trials", "arms", "criteria", "criteria_thresholds", "endpoints",
-                   "unmapped_values", "quarantine", "runs")
+EXPORTED_TABLES = (
+    "documents",
+    "trials",
+    "arms",
+    "criteria",
+    "criteria_thresholds",
+    "endpoints",
+    "unmapped_values",
+    "quarantine",
+    "runs",
+    "trial_versions",
+    "trial_links",
+    "trial_cluster_ids",
+)
 
 
 class StrictModeFailure(RuntimeError):
@@ -42,25 +56,41 @@ class RunSummary:
     rows: dict[str, int] = field(default_factory=dict)  # rows per table after the run
     seconds: Counter[str] = field(default_factory=Counter)  # per stage
     quarantined: int = 0
+    quality_report: str = ""
+    links: int | None = None  # cross-registry links after the run (None: not recomputed, nothing changed)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"run_id": self.run_id, "sources": self.sources, "documents": dict(self.documents),
-                "rows": self.rows, "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
-                "quarantined": self.quarantined}
+        return {
+            "run_id": self.run_id,
+            "sources": self.sources,
+            "documents": dict(self.documents),
+            "rows": self.rows,
+            "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
+            "quarantined": self.quarantined,
+        }
 
     def markdown(self) -> str:
         docs = self.documents
-        lines = [f"# Run {self.run_id}", "",
-                 "| seen | loaded | partial | rejected | skipped (unchanged) |", "|---|---|---|---|---|",
-                 f"| {docs['seen']} | {docs['loaded']} | {docs['partial']} | {docs['rejected']} | {docs['skipped']} |",
-                 "", "| table | rows |", "|---|---|"]
+        lines = [
+            f"# Run {self.run_id}",
+            "",
+            "| seen | loaded | partial | rejected | skipped (unchanged) | removed |",
+            "|---|---|---|---|---|---|",
+            f"| {docs['seen']} | {docs['loaded']} | {docs['partial']} | {docs['rejected']} | {docs['skipped']} "
+            f"| {docs['removed']} |",
+            "",
+            "| table | rows |",
+            "|---|---|",
+        ]
         lines += [f"| {table} | {count} |" for table, count in self.rows.items()]
         return "\n".join(lines)
 
 
 @task(name="parse-batch", cache_policy=NO_CACHE)
-def parse_batch(raws: Sequence[RawRecord], run_id: str, loaded_at: datetime) -> BatchResult:
-    return process_batch(raws, run_id, loaded_at)
+def parse_batch(
+    raws: Sequence[RawRecord], run_id: str, loaded_at: datetime, workers: int, inline: bool
+) -> BatchResult:
+    return parse_pool.run(process_batch, raws, run_id, loaded_at, workers=workers, inline=inline)
 
 
 def batched(records: Iterator[RawRecord], size: int) -> Iterator[list[RawRecord]]:
@@ -78,7 +108,9 @@ def _load_result(con: Any, result: BatchResult, summary: RunSummary, strict: boo
     started = time.perf_counter()
     if strict and result.quarantine:
         first = result.quarantine[0]
-        raise StrictModeFailure(f"--strict: {len(result.quarantine)} row(s) failed validation, first: {first}")
+        raise StrictModeFailure(
+            f"--strict: {len(result.quarantine)} row(s) failed validation, first: {first}"
+        )
     load.load_batch(con, result.frames, result.quarantine, summary.run_id)
     summary.documents.update(result.status_counts())
     summary.quarantined += len(result.quarantine)
@@ -87,7 +119,14 @@ def _load_result(con: Any, result: BatchResult, summary: RunSummary, strict: boo
 
 
 @flow(name="trials-etl", log_prints=False, validate_parameters=False)
-def etl(sources: list[str], db: str, parquet: str, strict: bool = False, export_contacts: bool = False) -> dict:
+def etl(
+    sources: list[str],
+    db: str,
+    parquet: str,
+    strict: bool = False,
+    export_contacts: bool = False,
+    full_refresh: bool = False,
+) -> dict:
     settings = load_settings()
     run_id = uuid.uuid4().hex[:12]
     summary = RunSummary(run_id, sources)
@@ -97,7 +136,7 @@ def etl(sources: list[str], db: str, parquet: str, strict: bool = False, export_
         con.execute("BEGIN TRANSACTION")
         try:
             load.apply_ddl(con)
-            _run(con, summary, settings, [Path(s) for s in sources], strict, started_at)
+            _run(con, summary, settings, sources, strict, full_refresh, started_at)
             staging = _finish(con, summary, Path(parquet), export_contacts, started_at)
             con.execute("COMMIT")
         except BaseException:
@@ -106,36 +145,104 @@ def etl(sources: list[str], db: str, parquet: str, strict: bool = False, export_
         load.swap_in(staging, Path(parquet))
     finally:
         con.close()
-    create_markdown_artifact(summary.markdown(), key="trials-etl-run-summary", description="trials run summary")
-    return summary.as_dict()
+    report = _write_report(Path(db), summary)
+    create_markdown_artifact(
+        summary.markdown(), key="trials-etl-run-summary", description="trials run summary"
+    )
+    create_markdown_artifact(summary.quality_report, key="trials-etl-data-quality", description=str(report))
+    return summary.as_dict() | {"quality_report": str(report)}
 
 
-def _run(con: Any, summary: RunSummary, settings: Any, sources: list[Path], strict: bool,
-         loaded_at: datetime) -> None:
+def _write_report(db: Path, summary: RunSummary) -> Path:
+    """The data-quality report as Markdown beside the database: reports/<run id>.md and latest.md."""
+    folder = db.parent / "reports"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"data-quality-{summary.run_id}.md"
+    path.write_text(summary.quality_report, encoding="utf-8")
+    (folder / "data-quality-latest.md").write_text(summary.quality_report, encoding="utf-8")
+    return path
+
+
+def _changed_only(
+    records: Iterator[RawRecord],
+    known: dict[tuple[str, int], str],
+    summary: RunSummary,
+    seen: set[tuple[str, int]],
+) -> Iterator[RawRecord]:
+    """Skip documents whose bytes are unchanged since they were last loaded (same sha256)."""
+    for record in records:
+        key = (record.source_path, record.record_index)
+        seen.add(key)
+        if known.get(key) == record.document_id and record.error is None:
+            summary.documents["seen"] += 1
+            summary.documents["skipped"] += 1
+            continue
+        yield record
+
+
+def _run(
+    con: Any,
+    summary: RunSummary,
+    settings: Any,
+    sources: list[str],
+    strict: bool,
+    full_refresh: bool,
+    loaded_at: datetime,
+) -> None:
     pending: deque[PrefectFuture[BatchResult]] = deque()
     max_pending = max(2, settings.workers * 2)  # bounded: never hold the corpus in memory
+    known = {} if full_refresh else load.known_documents(con)
+    seen: set[tuple[str, int]] = set()
+    records = with_ids(iter_raw_records([Path(s) for s in sources], settings.max_document_bytes))
     extract_started = time.perf_counter()
-    for batch in batched(iter_raw_records(sources, settings.max_document_bytes), settings.batch_size):
+    for batch in batched(_changed_only(records, known, summary, seen), settings.batch_size):
         summary.documents["seen"] += len(batch)
         summary.seconds["extract"] += time.perf_counter() - extract_started
-        pending.append(parse_batch.submit(batch, summary.run_id, loaded_at))
+        only_batch = len(batch) < settings.batch_size and not pending  # a small run: no pool start-up
+        pending.append(
+            parse_batch.submit(batch, summary.run_id, loaded_at, pool_workers(settings), only_batch)
+        )
         while len(pending) >= max_pending:
             _load_result(con, pending.popleft().result(), summary, strict)
         extract_started = time.perf_counter()
     while pending:
         _load_result(con, pending.popleft().result(), summary, strict)
+    summary.documents["removed"] += load.mark_removed(con, sources, seen, summary.run_id)
+    if summary.documents["seen"] > summary.documents["skipped"] or summary.documents["removed"]:
+        started = time.perf_counter()
+        summary.links = links.refresh_links(con)
+        summary.seconds["links"] += time.perf_counter() - started
 
 
-def _finish(con: Any, summary: RunSummary, parquet: Path, export_contacts: bool, started_at: datetime) -> Path:
+def _finish(
+    con: Any, summary: RunSummary, parquet: Path, export_contacts: bool, started_at: datetime
+) -> Path:
     docs = summary.documents
     con.execute(
-        "INSERT INTO runs VALUES (?, ?, ?, 'completed', ?, ?, ?, ?, ?, ?)",
-        [summary.run_id, started_at, datetime.now(), summary.sources, docs["seen"], docs["loaded"],
-         docs["partial"], docs["rejected"], docs["skipped"]],
+        "INSERT INTO runs VALUES (?, ?, ?, 'completed', ?, ?, ?, ?, ?, ?, ?)",
+        [
+            summary.run_id,
+            started_at,
+            datetime.now(),
+            summary.sources,
+            docs["seen"],
+            docs["loaded"],
+            docs["partial"],
+            docs["rejected"],
+            docs["skipped"],
+            docs["removed"],
+        ],
     )
     tables = EXPORTED_TABLES + (load.PRIVATE_TABLES if export_contacts else ())
     summary.rows = load.table_counts(con, EXPORTED_TABLES + load.PRIVATE_TABLES)
+    summary.quality_report = quality.report_markdown(con, summary.run_id)
     started = time.perf_counter()
     staging = load.export_parquet(con, parquet, tables)
     summary.seconds["export"] += time.perf_counter() - started
     return staging
+
+
+def run_etl(**parameters: Any) -> dict:
+    """The flow with the task runner the settings choose (threads, processes or Dask)."""
+    runner = make_task_runner(load_settings())
+    return etl.with_options(task_runner=runner)(**parameters)

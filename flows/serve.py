@@ -31,8 +31,11 @@ def start_server(port: int) -> tuple[subprocess.Popen[bytes] | None, str]:
         return None, api_url
     prefect = Path(sys.executable).with_name("prefect")
     log = open(Path(os.environ["PREFECT_HOME"]) / "server.log", "ab")  # noqa: SIM115 - lives as long as the server
-    server = subprocess.Popen([str(prefect), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-                              stdout=log, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [str(prefect), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     deadline = time.monotonic() + HEALTH_TIMEOUT_S
     while not _healthy(api_url):
         if server.poll() is not None or time.monotonic() > deadline:
@@ -53,9 +56,15 @@ def serve(sources: list[str], db: str, parquet: str, cron: str, port: int) -> in
 
     try:
         print(f"serving trials-etl on cron '{cron}' over {', '.join(sources)}; Ctrl-C stops")
-        etl.serve(name="trials-scheduled", cron=cron,
-                  parameters={"sources": [str(Path(s).resolve()) for s in sources],
-                              "db": str(Path(db).resolve()), "parquet": str(Path(parquet).resolve())})
+        etl.serve(
+            name="trials-scheduled",
+            cron=cron,
+            parameters={
+                "sources": [str(Path(s).resolve()) for s in sources],
+                "db": str(Path(db).resolve()),
+                "parquet": str(Path(parquet).resolve()),
+            },
+        )
     finally:
         if server is not None:
             server.terminate()

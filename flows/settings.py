@@ -23,6 +23,8 @@ class Settings:
     workers: int  # parse processes
     max_document_bytes: int  # single-record files above this are rejected (exports are streamed)
     lock_timeout_s: float  # how long a run waits for another process's lock on the database
+    task_runner: str  # local (process pool) | dask: where parse batches run
+    dask_address: str | None  # scheduler of an existing Dask cluster (implies task_runner dask)
 
 
 def load_settings() -> Settings:
@@ -34,4 +36,7 @@ def load_settings() -> Settings:
         workers=_env_int("TRIALS_WORKERS", os.cpu_count() or 1),
         max_document_bytes=_env_int("TRIALS_MAX_DOCUMENT_BYTES", 20 * 1024 * 1024),
         lock_timeout_s=float(os.environ.get("TRIALS_LOCK_TIMEOUT", "30")),
+        task_runner=os.environ.get("TRIALS_TASK_RUNNER")
+        or ("dask" if os.environ.get("TRIALS_DASK_ADDRESS") else "local"),
+        dask_address=os.environ.get("TRIALS_DASK_ADDRESS") or None,
     )

@@ -51,7 +51,10 @@ def run_query(db: Path, statement: str, fmt: str) -> int:
         con = duckdb.connect(str(db), read_only=True)
     except duckdb.IOException as exc:
         if is_lock_error(exc):
-            print(f"trials: {db} is locked: a run is loading it right now; try again when it ends", file=sys.stderr)
+            print(
+                f"trials: {db} is locked: a run is loading it right now; try again when it ends",
+                file=sys.stderr,
+            )
             return 3
         raise
     try:
@@ -64,8 +67,12 @@ def run_query(db: Path, statement: str, fmt: str) -> int:
     finally:
         con.close()
     if fmt == "json":
-        json.dump([{c: _jsonable(v) for c, v in zip(columns, row, strict=True)} for row in rows], sys.stdout,
-                  ensure_ascii=False, indent=1)
+        json.dump(
+            [{c: _jsonable(v) for c, v in zip(columns, row, strict=True)} for row in rows],
+            sys.stdout,
+            ensure_ascii=False,
+            indent=1,
+        )
         print()
     elif fmt == "csv":
         writer = csv.writer(sys.stdout)

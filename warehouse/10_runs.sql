@@ -8,5 +8,6 @@ CREATE TABLE IF NOT EXISTS runs (
     documents_loaded   INTEGER NOT NULL,
     documents_partial  INTEGER NOT NULL,
     documents_rejected INTEGER NOT NULL,
-    documents_skipped  INTEGER NOT NULL
+    documents_skipped  INTEGER NOT NULL,
+    documents_removed  INTEGER NOT NULL
 );

@@ -17,8 +17,11 @@ from typing import Any
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from flows.precedence import source_rank
+from warehouse.redact import redact
 
 DDL_DIR = Path(__file__).parent
 TRIAL_TABLES = ("trials", "arms", "criteria", "criteria_thresholds", "endpoints", "unmapped_values", "contacts")
@@ -32,6 +35,9 @@ EXPORT_ORDER = {
     "unmapped_values": "trial_id, column_name, source_value",
     "quarantine": "run_id, table_name, trial_id, column_name",
     "runs": "started_at, run_id",
+    "trial_versions": "trial_id, version",
+    "trial_links": "trial_id, linked_trial_id",
+    "trial_cluster_ids": "trial_id",
 }
 PRIVATE_TABLES = ("contacts",)
 
@@ -130,11 +136,69 @@ def load_batch(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], 
             if not frame.empty:
                 con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM batch_{table}")
             counts[table] = len(frame)
+        _record_versions(con, run_id)
     if quarantine:
         rows = pd.DataFrame([{**row, "run_id": run_id} for row in quarantine])
         with registered(con, {"quarantine": rows}):
             con.execute("INSERT INTO quarantine BY NAME SELECT * FROM batch_quarantine")
     return counts
+
+
+def _child_json(table: str, order: str) -> str:
+    return (f"(SELECT to_json(list(x ORDER BY {order}))::VARCHAR FROM {table} x "
+            "WHERE x.trial_id = c.trial_id)")
+
+
+def _record_versions(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+    """Open a new version for each trial of the batch whose document differs from its current one."""
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE changed_trials AS
+           SELECT b.trial_id, b.document_id FROM batch_trials b
+           LEFT JOIN trial_versions v ON v.trial_id = b.trial_id AND v.valid_to IS NULL
+           WHERE v.document_id IS DISTINCT FROM b.document_id"""
+    )
+    con.execute("UPDATE trial_versions SET valid_to = now()::TIMESTAMP WHERE valid_to IS NULL "
+                "AND trial_id IN (SELECT trial_id FROM changed_trials)")
+    children = ", ".join(_child_json(t, EXPORT_ORDER[t].replace("trial_id, ", ""))
+                         for t in ("arms", "criteria", "criteria_thresholds", "endpoints"))
+    con.execute(
+        f"""INSERT INTO trial_versions
+            SELECT c.trial_id,
+                   coalesce((SELECT max(version) FROM trial_versions v WHERE v.trial_id = c.trial_id), 0) + 1,
+                   c.document_id, now()::TIMESTAMP, NULL, ?,
+                   (SELECT to_json(t)::VARCHAR FROM trials t WHERE t.trial_id = c.trial_id), {children}
+            FROM changed_trials c""",
+        [run_id],
+    )
+
+
+def _under(path: str, sources: Iterable[str]) -> bool:
+    return any(path == s or path.startswith((s.rstrip("/") + "/", s + "!")) for s in sources)
+
+
+def mark_removed(con: duckdb.DuckDBPyConnection, sources: list[str], seen: set[tuple[str, int]],
+                 run_id: str) -> int:
+    """Documents under this run's sources that were not found again: marked removed, their trials ended."""
+    stored = con.execute("SELECT source_path, record_index, document_id FROM documents "
+                         "WHERE status <> 'removed'").fetchall()
+    gone = [(p, i, d) for p, i, d in stored if (p, i) not in seen and _under(p, sources)]
+    if not gone:
+        return 0
+    frame = pd.DataFrame(gone, columns=["source_path", "record_index", "document_id"])
+    with registered(con, {"gone": frame}):
+        con.execute("""CREATE OR REPLACE TEMP TABLE gone_trials AS
+                       SELECT trial_id FROM trials WHERE document_id IN (SELECT document_id FROM batch_gone)""")
+        con.execute("UPDATE trial_versions SET valid_to = now()::TIMESTAMP WHERE valid_to IS NULL "
+                    "AND trial_id IN (SELECT trial_id FROM gone_trials)")
+        for table in TRIAL_TABLES:
+            con.execute(f"DELETE FROM {table} WHERE trial_id IN (SELECT trial_id FROM gone_trials)")
+        con.execute(
+            """UPDATE documents d SET status = 'removed', run_id = ?, loaded_at = now()::TIMESTAMP,
+                      reason = 'no longer found under the source path'
+               FROM batch_gone g WHERE d.source_path = g.source_path AND d.record_index = g.record_index""",
+            [run_id],
+        )
+    return len(gone)
 
 
 def _drop_superseded(frames: dict[str, pd.DataFrame], losers: dict[str, str]) -> dict[str, pd.DataFrame]:
@@ -158,10 +222,37 @@ def export_parquet(con: duckdb.DuckDBPyConnection, target: Path, tables: Iterabl
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     for table in tables:
+        target_file = staging / (table + ".parquet")
+        if table == "documents":
+            _export_documents_redacted(con, target_file)
+            continue
         order = EXPORT_ORDER.get(table)
         query = f"SELECT * FROM {table}" + (f" ORDER BY {order}" if order else "")
-        con.execute(f"COPY ({query}) TO '{staging / (table + '.parquet')}' (FORMAT parquet, COMPRESSION zstd)")
+        con.execute(f"COPY ({query}) TO '{target_file}' (FORMAT parquet, COMPRESSION zstd)")
     return staging
+
+
+def _export_documents_redacted(con: duckdb.DuckDBPyConnection, target_file: Path) -> None:
+    """documents with contact details masked in `text` (same length, so spans still hold), streamed."""
+    reader = con.execute(
+        f"""SELECT d.*, (SELECT list(x) FROM (SELECT unnest([c.email, c.phone]) AS x FROM contacts c
+                         JOIN trials t USING (trial_id) WHERE t.document_id = d.document_id)) AS known
+            FROM documents d ORDER BY {EXPORT_ORDER["documents"]}"""
+    ).fetch_record_batch(5000)
+    writer = None
+    for batch in reader:
+        texts = [redact(text, known or ()) for text, known in
+                 zip(batch.column("text").to_pylist(), batch.column("known").to_pylist(), strict=True)]
+        columns = {name: batch.column(name) for name in batch.schema.names if name != "known"}
+        columns["text"] = pa.array(texts, type=pa.string())
+        table = pa.table(columns)
+        if writer is None:
+            writer = pq.ParquetWriter(target_file, table.schema, compression="zstd")
+        writer.write_table(table)
+    if writer is None:  # no documents: still an empty file with the table's columns
+        con.execute(f"COPY (SELECT * FROM documents LIMIT 0) TO '{target_file}' (FORMAT parquet)")
+    else:
+        writer.close()
 
 
 def swap_in(staging: Path, target: Path) -> None:

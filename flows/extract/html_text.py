@@ -30,32 +30,144 @@ _ELLIPSIS = re.compile(r"(\.{3}|…)\s*$")
 _TOGGLE_TEXT = re.compile(r"^(read|show|view|see)\s+(more|less|all)$", re.IGNORECASE)
 
 DROPPED_TAGS = frozenset(
-    "script style noscript template button select option input svg canvas iframe "
-    "object embed map head title meta link nav footer".split()
+    [
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "button",
+        "select",
+        "option",
+        "input",
+        "svg",
+        "canvas",
+        "iframe",
+        "object",
+        "embed",
+        "map",
+        "head",
+        "title",
+        "meta",
+        "link",
+        "nav",
+        "footer",
+    ]
 )
 BLOCK_TAGS = frozenset(
-    "address article aside blockquote body caption center dd details div dl dt fieldset figcaption "
-    "figure form h1 h2 h3 h4 h5 h6 header hr html li main ol p pre section summary table tbody td "
-    "textarea tfoot th thead tr ul".split()
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "body",
+        "caption",
+        "center",
+        "dd",
+        "details",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "html",
+        "li",
+        "main",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "td",
+        "textarea",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+    ]
 )
-HEADING_TAGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+HEADING_TAGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
 # class/id words that mark site chrome, matched against the parts of `a-b_c` names
 CHROME_WORDS = frozenset(
-    "nav navbar navigation menu menubar footer breadcrumb breadcrumbs cookie cookies glossary "
-    "modal popup skip hamburger sitemap social share".split()
+    [
+        "nav",
+        "navbar",
+        "navigation",
+        "menu",
+        "menubar",
+        "footer",
+        "breadcrumb",
+        "breadcrumbs",
+        "cookie",
+        "cookies",
+        "glossary",
+        "modal",
+        "popup",
+        "skip",
+        "hamburger",
+        "sitemap",
+        "social",
+        "share",
+    ]
 )
-CHROME_NAMES = frozenset("header masthead topbar toolbar".split())  # whole class names only
-CHROME_ROLES = frozenset("navigation banner contentinfo search menu menubar".split())
-HIDDEN_CLASSES = frozenset("hidden hide d-none invisible sr-only visually-hidden mfp-hide".split())
+CHROME_NAMES = frozenset(
+    [
+        "header",
+        "masthead",
+        "topbar",
+        "toolbar",
+        "tabs",
+        "tab-links",
+        "nav-tabs",
+    ]
+)  # whole names only
+CHROME_ROLES = frozenset(["navigation", "banner", "contentinfo", "search", "menu", "menubar"])
+HIDDEN_CLASSES = frozenset(
+    [
+        "hidden",
+        "hide",
+        "d-none",
+        "invisible",
+        "sr-only",
+        "visually-hidden",
+        "mfp-hide",
+    ]
+)
 # a hidden element with one of these words holds record text a script reveals
-REVEAL_WORDS = frozenset("tab tabpanel pane more collapse collapsed expand expandable accordion full".split())
-LABEL_CLASS_WORDS = frozenset("label title key field name th".split())
+REVEAL_WORDS = frozenset(
+    [
+        "tab",
+        "tabpanel",
+        "pane",
+        "more",
+        "collapse",
+        "collapsed",
+        "expand",
+        "expandable",
+        "accordion",
+        "full",
+    ]
+)
+LABEL_CLASS_WORDS = frozenset(["label", "title", "key", "field", "name", "th"])
 
 
 def looks_like_html(head: bytes | str) -> bool:
-    """Whether the start of a document is an HTML page (doctype, html, head or body tag)."""
+    """Whether a document is an HTML page: it opens with markup and has a doctype/html/head/body tag."""
     raw = head.encode("utf-8", "replace") if isinstance(head, str) else head
-    return _HTML_SIGNS.search(raw[:4096]) is not None
+    raw = raw[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    return raw.startswith(b"<") and _HTML_SIGNS.search(raw) is not None
 
 
 def declared_charset(head: bytes) -> str | None:
@@ -90,6 +202,7 @@ def _parse(html: str) -> HtmlElement | None:
 
 
 def _prune(root: HtmlElement) -> None:
+    _drop_before_single_h1(root)
     body_text = _norm(root.text_content())
     for element in list(root.iter()):
         if not isinstance(element.tag, str) or element.getparent() is None:
@@ -105,6 +218,18 @@ def _prune(root: HtmlElement) -> None:
     for element in list(root.iter(*HEADING_TAGS, "p", "div", "span", "a")):
         if element.getparent() is not None and _TOGGLE_TEXT.match(_norm(element.text_content())):
             element.drop_tree()
+
+
+def _drop_before_single_h1(root: HtmlElement) -> None:
+    """A page with one <h1> starts its record there; what precedes it is site banner and menus."""
+    headings = root.xpath("//body//h1")
+    if len(headings) != 1:
+        return
+    node = headings[0]
+    while node.getparent() is not None and node.tag != "body":
+        for sibling in list(node.itersiblings(preceding=True)):
+            sibling.drop_tree()
+        node = node.getparent()
 
 
 def _is_chrome(element: HtmlElement, body_chars: int) -> bool:

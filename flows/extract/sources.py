@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from dataclasses import replace
+
 from flows.extract.archives import iter_members
+from flows.extract.decode import sha256_hex
 from flows.extract.splitters import RawRecord, split_stream
 
 
@@ -21,3 +24,9 @@ def iter_raw_records(paths: Iterable[Path], max_bytes: int) -> Iterator[RawRecor
     for file in iter_files(paths):
         for source_path, stream in iter_members(file):
             yield from split_stream(source_path, stream, max_bytes)
+
+
+def with_ids(records: Iterable[RawRecord]) -> Iterator[RawRecord]:
+    """Hash each record once, where it is read, so unchanged documents are skipped before parsing."""
+    for record in records:
+        yield replace(record, document_id=sha256_hex(record.data))

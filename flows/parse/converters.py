@@ -58,6 +58,12 @@ def _split_list(column: str, raw: list[str]) -> dict[str, object]:
     return {column: unique(clean_text(part) for v in raw for part in _LIST_SEPARATOR.split(v))}
 
 
+def _countries(column: str, raw: list[str]) -> dict[str, object]:
+    """Country names, in the vocabulary's spelling where it knows the name, else as written."""
+    names = (clean_text(part) for v in raw for part in _LIST_SEPARATOR.split(v))
+    return {column: unique(lookup("countries", name) or name for name in names)}
+
+
 def _int(column: str, raw: list[str]) -> dict[str, object]:
     text = raw[0].strip().replace(",", "")
     if not text.isdigit():
@@ -141,7 +147,7 @@ def _mesh_codes(column: str, raw: list[str]) -> dict[str, object]:
 
 
 def _conditions_with_codes(column: str, raw: list[str]) -> dict[str, object]:
-    """ICTRP conditions; an item written `J12.8 - Other viral pneumonia` (DRKS, IRCT) states an ICD-10 code."""
+    """ICTRP conditions; an item `J12.8 - Other viral pneumonia` (DRKS, IRCT) states an ICD-10 code."""
     names: list[str] = []
     codes: list[str] = []
     for part in (clean_text(p) for v in raw for p in _LIST_SEPARATOR.split(v)):
@@ -160,6 +166,7 @@ CONVERTERS: dict[str, Converter] = {
     "text": _text,
     "texts": _texts,
     "split_list": _split_list,
+    "countries": _countries,
     "int": _int,
     "group_sizes": _group_sizes,
     "age": _age,

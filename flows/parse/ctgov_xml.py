@@ -7,7 +7,6 @@ the eligibility textblock (spans carried back through its `&#xD;` escapes) and c
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from lxml import etree
@@ -27,12 +26,15 @@ from flows.parse.raw_spans import RawField, find_xml_element_text
 from flows.records import Arm, Contact, Criterion, Document, Endpoint, TrialRecord, Unmapped
 
 FORMAT = "ctgov_xml"
-_ROOT = re.compile(r"^\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*)*<clinical_study[\s>]", re.S)
 # hardened: no entity expansion, no DTD, no network; encoding fixed because the text is already decoded
 XML_PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, encoding="utf-8"
 )
-_OUTCOME_KINDS = (("primary", "primary_outcome"), ("secondary", "secondary_outcome"), ("other", "other_outcome"))
+_OUTCOME_KINDS = (
+    ("primary", "primary_outcome"),
+    ("secondary", "secondary_outcome"),
+    ("other", "other_outcome"),
+)
 _CONTACT_PATHS = (
     ("overall_official", "overall_official"),
     ("overall_contact", "overall_contact"),
@@ -40,12 +42,6 @@ _CONTACT_PATHS = (
     ("location_contact", "location/contact"),
     ("location_investigator", "location/investigator"),
 )
-
-
-def detect(head: str) -> tuple[float, str]:
-    if _ROOT.match(head):
-        return 1.0, "XML root <clinical_study>"
-    return 0.0, "no <clinical_study> root"
 
 
 def parse_xml_text(text: str) -> Any:
@@ -89,7 +85,9 @@ def read_criteria(text: str, root: Any) -> tuple[Criterion, ...]:
 
 def read_arms(source: Source, unmapped: list[Unmapped]) -> tuple[Arm, ...]:
     groups = read_group(
-        source, "arm_group", {"label": "arm_group_label", "type": "arm_group_type", "description": "description"}
+        source,
+        "arm_group",
+        {"label": "arm_group_label", "type": "arm_group_type", "description": "description"},
     )
     interventions = read_group(
         source, "intervention", {"name": "intervention_name", "arm": "arm_group_label"}
@@ -116,8 +114,12 @@ def read_contacts(source: Source) -> tuple[Contact, ...]:
     sub_paths = {"name": "last_name", "email": "email", "phone": "phone", "role": "role"}
     for role, path in _CONTACT_PATHS:
         for person in read_group(source, path, sub_paths):
-            item = contact(first(person["role"]) or role, first(person["name"]), first(person["email"]),
-                           first(person["phone"]))
+            item = contact(
+                first(person["role"]) or role,
+                first(person["name"]),
+                first(person["email"]),
+                first(person["phone"]),
+            )
             if item is not None:
                 found.append(item)
     return tuple(found)

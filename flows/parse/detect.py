@@ -10,6 +10,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from flows.parse import (
+    abstract,
+    aggregator,
+    ctgov_text,
+    euctr_text,
+    export_detect,
+    generic_text,
+    html_page,
+    irct,
+    recruitment_page,
+)
+
 MIN_SCORE = 0.3
 HEAD_CHARS = 20_000  # formats announce themselves early; never scan a whole 20 MB page
 
@@ -24,7 +36,20 @@ class Detection:
 Detector = Callable[[str], tuple[float, str]]
 
 # name -> detector; filled by the format modules' entries below (order breaks ties)
-DETECTORS: dict[str, Detector] = {}
+DETECTORS: dict[str, Detector] = {
+    irct.FORMAT: irct.detect,
+    ctgov_text.FORMAT: ctgov_text.detect,
+    aggregator.FORMAT: aggregator.detect,
+    recruitment_page.FORMAT: recruitment_page.detect,
+    generic_text.FORMAT: generic_text.detect,
+    abstract.FORMAT: abstract.detect,
+    euctr_text.FORMAT: euctr_text.detect,
+    html_page.FORMAT: html_page.detect,
+    "ctgov_xml": export_detect.detect_ctgov_xml,
+    "ctgov_json": export_detect.detect_ctgov_json,
+    "ictrp_xml": export_detect.detect_ictrp_xml,
+    "ictrp_csv": export_detect.detect_ictrp_csv,
+}
 
 
 def detect_format(text: str, hint: str | None = None) -> Detection:

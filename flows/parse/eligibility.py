@@ -112,7 +112,13 @@ def _trim(text: str, block: Block) -> Block | None:
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
-    return replace(block, start=start, end=end) if end > start else None
+    if end <= start:
+        return None
+    # keep the first item's indentation: list nesting is read from indents relative to it
+    line_start = text.rfind("\n", 0, start) + 1
+    if line_start >= block.start and not text[line_start:start].strip():
+        start = line_start
+    return replace(block, start=start, end=end)
 
 
 def split_blocks(text: str, blocks: list[Block]) -> tuple[Criterion, ...]:

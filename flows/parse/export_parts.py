@@ -7,7 +7,6 @@ assembly of a `TrialRecord` from mapped values.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import fields as dataclass_fields
 from dataclasses import replace
@@ -17,14 +16,13 @@ from flows.parse.criteria import split_criteria
 from flows.parse.eligibility import parse_eligibility
 from flows.parse.fieldmap import Mapped
 from flows.parse.languages import detect_languages
+from flows.parse.outlines import strip_intervention_prefix
 from flows.parse.raw_spans import RawField
 from flows.parse.sections import segment
 from flows.parse.timepoints import parse_time_frame
 from flows.records import Arm, Contact, Criterion, Endpoint, TrialRecord, Unmapped
 from flows.vocab import lookup
 
-_TYPE_PREFIX = re.compile(r"^\s*(?:Drug|Biological|Device|Procedure|Procedure/Surgery|Radiation|Behavioral|"
-                          r"Genetic|Dietary Supplement|Combination Product|Diagnostic Test|Other)\s*:\s*", re.I)
 _RECORD_COLUMNS = frozenset(f.name for f in dataclass_fields(TrialRecord))
 
 
@@ -80,11 +78,17 @@ def endpoint(kind: str, seq: int, measure: str, time_frame: str | None) -> Endpo
 
 
 def intervention_name(name: str) -> str:
-    return _TYPE_PREFIX.sub("", name).strip()
+    return strip_intervention_prefix(name)
 
 
-def make_arm(seq: int, label: str | None, type_value: str | None, description: str | None,
-             interventions: Iterable[str], unmapped: list[Unmapped]) -> Arm:
+def make_arm(
+    seq: int,
+    label: str | None,
+    type_value: str | None,
+    description: str | None,
+    interventions: Iterable[str],
+    unmapped: list[Unmapped],
+) -> Arm:
     arm_type = lookup("arm_type", type_value)
     if type_value and arm_type is None:
         unmapped.append(Unmapped("arm_type", type_value))

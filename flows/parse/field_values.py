@@ -17,6 +17,7 @@ from flows.records import Criterion, Unmapped
 from flows.vocab import lookup
 
 _FIRST_INTEGER = re.compile(r"\d[\d,]*")
+_AGE_CRITERION = re.compile(r"\s*ages?\b\s*:", re.IGNORECASE)
 _ICD10 = re.compile(r"\b[A-TV-Z]\d{2}(?:\.\d{1,4})?\b")
 
 
@@ -30,8 +31,9 @@ class VocabReader:
         if source_value is None:
             return None
         value = lookup(vocabulary, source_value)
-        if value is None:
-            self.unmapped.append(Unmapped(column or vocabulary, source_value))
+        miss = Unmapped(column or vocabulary, source_value)
+        if value is None and miss not in self.unmapped:
+            self.unmapped.append(miss)
         return value
 
 
@@ -48,9 +50,7 @@ def read_count(text: str | None) -> int | None:
     return int(match.group().replace(",", "")) if match else None
 
 
-def read_ages(
-    age: str | None, minimum: str | None, maximum: str | None
-) -> tuple[float | None, float | None]:
+def read_ages(age: str | None, minimum: str | None, maximum: str | None) -> tuple[float | None, float | None]:
     """Separate minimum/maximum fields win over a combined `Age` range."""
     low, high = parse_age_range(age) if age else (None, None)
     if minimum is not None:
@@ -76,6 +76,12 @@ def ages_from_criteria(criteria: tuple[Criterion, ...]) -> tuple[float | None, f
                 low = threshold.value
             elif threshold.op in ("<", "<="):
                 high = threshold.value
+    if low is None and high is None:
+        stated = next(
+            (c.text for c in criteria if c.kind == "inclusion" and _AGE_CRITERION.match(c.text)), None
+        )
+        if stated is not None:
+            return parse_age_range(stated)
     return low, high
 
 

@@ -58,18 +58,25 @@ FIELD_MAPS: dict[str, tuple[Field, ...]] = {
         ("registration_date", "study_first_submitted", "date"),
         ("conditions", "condition", "texts"),
         ("sponsor", "sponsors/lead_sponsor/agency", "text"),
-        ("countries", "location_countries/country", "texts"),
+        ("countries", "location_countries/country", "countries"),
     ),
     "ctgov_json": fields(
         ("registry_id", _CTGOV_V2 + "identificationModule.nctId", "trial_id"),
         (
             "secondary_ids",
-            _CTGOV_V2 + "identificationModule.orgStudyIdInfo.id|"
-            + _CTGOV_V2 + "identificationModule.secondaryIdInfos[].id|"
-            + _CTGOV_V2 + "identificationModule.nctIdAliases[]",
+            _CTGOV_V2
+            + "identificationModule.orgStudyIdInfo.id|"
+            + _CTGOV_V2
+            + "identificationModule.secondaryIdInfos[].id|"
+            + _CTGOV_V2
+            + "identificationModule.nctIdAliases[]",
             "secondary_ids",
         ),
-        ("title", _CTGOV_V2 + "identificationModule.officialTitle|" + _CTGOV_V2 + "identificationModule.briefTitle", "text"),
+        (
+            "title",
+            _CTGOV_V2 + "identificationModule.officialTitle|" + _CTGOV_V2 + "identificationModule.briefTitle",
+            "text",
+        ),
         ("brief_title", _CTGOV_V2 + "identificationModule.briefTitle", "text"),
         ("phase", _CTGOV_V2 + "designModule.phases[]", "phases"),
         ("study_type", _CTGOV_V2 + "designModule.studyType", "study_type"),
@@ -84,7 +91,7 @@ FIELD_MAPS: dict[str, tuple[Field, ...]] = {
         ("conditions", _CTGOV_V2 + "conditionsModule.conditions[]", "texts"),
         ("condition_codes", "derivedSection.conditionBrowseModule.meshes[].id", "mesh_codes"),
         ("sponsor", _CTGOV_V2 + "sponsorCollaboratorsModule.leadSponsor.name", "text"),
-        ("countries", _CTGOV_V2 + "contactsLocationsModule.locations[].country", "texts"),
+        ("countries", _CTGOV_V2 + "contactsLocationsModule.locations[].country", "countries"),
     ),
     # the ICTRP XML and CSV exports share their field names (CSV headers with `_` for spaces)
     "ictrp": fields(
@@ -103,7 +110,7 @@ FIELD_MAPS: dict[str, tuple[Field, ...]] = {
         ("registration_date", "Date_registration3|Date_registration", "date"),
         ("conditions", "Condition", "conditions_with_codes"),
         ("sponsor", "Primary_sponsor", "text"),
-        ("countries", "Countries", "split_list"),
+        ("countries", "Countries", "countries"),
     ),
 }
 
@@ -178,8 +185,11 @@ class JsonSource:
             expand = step.endswith("[]")
             key = step.removesuffix("[]")
             found = [node.get(key) for node in nodes if isinstance(node, dict)]
-            nodes = [item for node in found for item in (node if isinstance(node, list) else [node])] if expand \
+            nodes = (
+                [item for node in found for item in (node if isinstance(node, list) else [node])]
+                if expand
                 else found
+            )
             nodes = [node for node in nodes if node is not None]
         return nodes
 

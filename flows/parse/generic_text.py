@@ -25,7 +25,7 @@ from flows.parse.languages import detect_languages
 from flows.parse.outlines import generic_arms, generic_endpoints
 from flows.parse.sections import Line, Segmentation, first_paragraph, list_item_texts, segment
 from flows.records import Document, TrialRecord
-from flows.vocab import normalise, table
+from flows.vocab import lookup, normalise, table
 
 FORMAT = "generic_text"
 _STUDY_TYPE_SENTENCE = re.compile(r"\bThis is an? (interventional|observational)\b", re.IGNORECASE)
@@ -53,7 +53,9 @@ def _text_of(doc: Document) -> str:
     return doc.text
 
 
-def parse_text(text: str, seg: Segmentation | None = None, document_kind: str = "registry_record") -> TrialRecord:
+def parse_text(
+    text: str, seg: Segmentation | None = None, document_kind: str = "registry_record"
+) -> TrialRecord:
     """Every field the headings vocabulary finds in `text`; spans index `text`."""
     seg = seg or segment(text)
     reader = VocabReader()
@@ -63,7 +65,9 @@ def parse_text(text: str, seg: Segmentation | None = None, document_kind: str = 
     low, high = _ages(seg, problems)
     if low is None and high is None:
         low, high = ages_from_criteria(criteria)
-    start, start_precision = _date(seg, problems, "start_date", "actual_start_date", "start_date", "expected_start_date")
+    start, start_precision = _date(
+        seg, problems, "start_date", "actual_start_date", "start_date", "expected_start_date"
+    )
     return TrialRecord(
         registry=registry,
         registry_id=registry_id,
@@ -156,10 +160,13 @@ def conditions(seg: Segmentation) -> tuple[str, ...]:
 
 
 def countries(seg: Segmentation) -> tuple[str, ...]:
+    """Countries listed under a countries heading, and location lines that are a country's name."""
     found: list[str] = []
     for item in seg.all("countries"):
         for text in list_item_texts(seg.value_lines(item)):
             found.extend(part.strip() for part in re.split(r"[;,]", text) if part.strip())
+    for item in seg.all("locations"):
+        found.extend(c for text in list_item_texts(seg.value_lines(item)) if (c := lookup("countries", text)))
     return tuple(dict.fromkeys(found))
 
 

@@ -124,4 +124,8 @@ def _contacts(seg: Segmentation) -> tuple[Contact, ...]:
         phone = _value(seg, group, "phone")
         if name or email or phone:
             contacts.append(Contact(opening.label, name, email, phone))
+    for opening in seg.all("sponsors"):
+        for item in fields_after(seg, opening, _SPONSOR_FIELDS):
+            if item.name == "contact_name" and (name := seg.value(item)):
+                contacts.append(Contact("Sponsor's responsible person", name, None, None))
     return tuple(contacts)

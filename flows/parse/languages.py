@@ -20,7 +20,7 @@ _SCRIPTS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 _ENGLISH_WORDS = re.compile(r"\b(?:the|and|of|with|in|for|patients|study|to)\b", re.IGNORECASE)
 # a lower-case letter glued to an upper-case one: where two texts were pasted together
-_GLUE = re.compile(r"(?<=[a-z])(?=[A-ZÀ-Ỹ][a-zà-ỹ])")
+_GLUE = re.compile(r"(?<=[a-z])(?=\w\w)")
 
 
 def detect_languages(text: str) -> tuple[str, ...]:
@@ -43,6 +43,10 @@ def second_language_start(text: str) -> int | None:
     if first is None or "en" not in detect_languages(text[: first.start()]):
         return None
     sentence_breaks = [m.end() for m in re.finditer(r"[.!?]\s+|\n", text[: first.start()])]
-    glued = [m.start() for m in _GLUE.finditer(text, 0, first.start())]
+    glued = [
+        m.start()
+        for m in _GLUE.finditer(text, 0, first.start())
+        if text[m.start()].isupper() and text[m.start() + 1].islower()
+    ]
     candidates = [offset for offset in sentence_breaks + glued if offset <= first.start()]
     return max(candidates) if candidates else None

@@ -80,7 +80,9 @@ class RawField:
         return doc_start, doc_end
 
 
-def find_xml_element_text(document_text: str, tag_path: tuple[str, ...], start: int = 0) -> tuple[int, int] | None:
+def find_xml_element_text(
+    document_text: str, tag_path: tuple[str, ...], start: int = 0
+) -> tuple[int, int] | None:
     """Raw (start, end) of the text inside the first `<a>...<b>TEXT</b>` nesting of `tag_path`."""
     position = start
     for tag in tag_path:
@@ -108,8 +110,9 @@ _CSV_QUOTED = re.compile(r'"((?:[^"]|"")*)"', re.S)
 _CSV_PLAIN = re.compile(r"[^,\r\n]*")
 
 
-def csv_field_spans(document_text: str, row_start: int) -> list[tuple[int, int]]:
-    """Raw (start, end) of each field's content (inside its quotes) of the CSV row at `row_start`."""
+def csv_field_spans(document_text: str, row_start: int) -> tuple[list[tuple[int, int]], int]:
+    """Raw (start, end) of each field's content (inside its quotes) of the CSV row at `row_start`,
+    and where the next row starts."""
     spans: list[tuple[int, int]] = []
     position = row_start
     while True:
@@ -119,5 +122,7 @@ def csv_field_spans(document_text: str, row_start: int) -> list[tuple[int, int]]
         spans.append(field.span(1) if quoted is not None else field.span())
         position = field.end()
         if position >= len(document_text) or document_text[position] != ",":
-            return spans
+            break
         position += 1
+    line_end = re.compile(r"\r?\n|\r").match(document_text, position)
+    return spans, line_end.end() if line_end else position

@@ -12,16 +12,21 @@ import unicodedata
 from dataclasses import dataclass
 
 from flows.parse.units import comparator_pattern, op_of_match, parameter_of_match, parameter_pattern
+from flows.records import Threshold
 
-_NUMBER = r"(?:1\s*:\s*\d+|\d{1,3}(?:,\d{3})+(?![\d])|\d+,\d{1,2}(?![\d,])|\d+(?:\.\d+)?|\.\d+)"
+_NUMBER = r"(?:1\s*:\s*\d+|\d{1,3}(?:,\d{3})+(?![\d])|\d+,\d(?![\d,])|\d+(?:\.\d+)?|\.\d+)"
 _NUMBER_RE = re.compile(rf"(?<![\w.,/^:\-])(?<![A-Za-z]-){_NUMBER}")
+_HIGH_NUMBER_RE = re.compile(_NUMBER)
 _RANGE_JOIN = re.compile(r"\s*(?:-|–|—|~|～|to|and)\s*")
 _ULN_PHRASE = re.compile(
     r"(?:the\s+)?(?:institutional\s+|local\s+)?(?:upper\s+limit\s+of\s+(?:the\s+)?normal(?:\s+range|\s+limits?|"
-    r"\s+lab(?:oratory)?\s+values?|\s+values?)?|upper\s+normal\s+limits?|ULN)(?:\s*\(\s*ULN\s*\))?",
+    r"\s+lab(?:oratory)?\s+values?|\s+values?)?|(?:upper\s+normal|normal\s+upper)\s+limits?|ULN)(?:\s*\(\s*ULN\s*\))?",
     re.IGNORECASE,
 )
 _TIMES_ULN = re.compile(r"(\d)\s*(?:x|×|X|\*|times|-?\s*fold)?\s*ULN", re.IGNORECASE)
+_TIMES_NORMAL = re.compile(
+    r"(\d)\s*(?:x|×|X|\*|times)\s*(?:the\s+)?(?:institutional\s+)?(?:(?:upper\s+)?normal\b(?!\s+range)|upper\s+limit\b)", re.I
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,13 +38,24 @@ class Mention:
 
 @dataclass(frozen=True, slots=True)
 class Quantity:
-    start: int
+    start: int  # where its comparator starts
+    number_start: int
     end: int  # end of the number (or of the range's upper number)
     op: str | None  # None: a bare number, not a threshold by itself
     value: float
     value_high: float | None
     is_ratio: bool  # written 1:N (a titer)
     written: str
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A threshold with the text positions the context rules need."""
+
+    threshold: Threshold
+    mention_start: int
+    start: int
+    end: int
 
 
 def prepare(text: str) -> str:
@@ -51,6 +67,7 @@ def prepare(text: str) -> str:
     clean = re.sub(r"\s+", " ", clean)
     clean = _ULN_PHRASE.sub("ULN", clean)
     clean = _TIMES_ULN.sub(r"\1 x ULN", clean)
+    clean = _TIMES_NORMAL.sub(r"\1 x ULN", clean)
     comparator = comparator_pattern("prefix").pattern
     return re.sub(rf"({comparator})\s*ULN", lambda m: f"{m.group(1)} 1 x ULN", clean, flags=re.IGNORECASE)
 
@@ -104,7 +121,7 @@ def _range_after(clean: str, number: re.Match[str]) -> re.Match[str] | None:
         join = _RANGE_JOIN.match(clean, number.end() + skip)
         if join is None:
             continue
-        high = _NUMBER_RE.match(clean, join.end())
+        high = _HIGH_NUMBER_RE.match(clean, join.end())
         if high is not None:
             return high
     return None
@@ -132,6 +149,17 @@ def _quantity_at(clean: str, number: re.Match[str]) -> Quantity:
     if high is not None and (between or not clean[number.end() : high.start()].strip().startswith("and")):
         high_value, _ = parse_number(high.group(0))
         if high_value > value:
-            return Quantity(start, high.end(), "between", value, high_value, False, clean[start : high.end()])
+            return Quantity(
+                start,
+                number.start(),
+                high.end(),
+                "between",
+                value,
+                high_value,
+                False,
+                clean[start : high.end()],
+            )
     op = prefix[0] if prefix else _postfix_op(clean, number.end())
-    return Quantity(start, number.end(), op, value, None, is_ratio, clean[start : number.end()])
+    return Quantity(
+        start, number.start(), number.end(), op, value, None, is_ratio, clean[start : number.end()]
+    )

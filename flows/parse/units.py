@@ -31,6 +31,9 @@ _UNIT_REWRITES: tuple[tuple[str, str], ...] = (
     (r"×|\*", "x"),
     (r"\s+", ""),
     (r"litres?|liters?", "l"),
+    (r"grams?|gm(?=/|%|$)", "g"),
+    (r"mm\(3\)", "mm3"),
+    (r"m\(2\)", "m2"),
     (r"cu\.?mm|mm\^3|cmm", "mm3"),
     (r"m\^2", "m2"),
     (r"10\(?e?\^?\(?(\d+)\)?", r"10^\1"),
@@ -120,7 +123,9 @@ def is_extractable(parameter: str) -> bool:
 def comparators(position: str) -> tuple[tuple[str, str], ...]:
     """(text form, op) pairs for `prefix` ('at least 18') or `postfix` ('18 or older'), longest first."""
     with (VOCAB_DIR / "comparators.csv").open(encoding="utf-8", newline="") as handle:
-        pairs = [(row["source"], row["value"]) for row in csv.DictReader(handle) if row["position"] == position]
+        pairs = [
+            (row["source"], row["value"]) for row in csv.DictReader(handle) if row["position"] == position
+        ]
     return tuple(sorted(pairs, key=lambda pair: -len(pair[0])))
 
 

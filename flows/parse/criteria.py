@@ -1,0 +1,181 @@
+"""A criteria block -> its top-level criteria, each with its span and thresholds.
+
+`split_criteria(text, offset, kind)` reads bullets (`-` `*` `•` `⁃`), numbered and lettered
+items (`1.` `1)` `(1)` `a.`), ICTRP's `<br>`-separated lines, inline enumerations
+(`1) ... 2) ...`) and prose lists (`uncontrolled infection, failure of kidney, pregnancy`).
+Inclusion/exclusion headings (from `flows/vocab/headings.csv`, at a line start or run into
+prose after a sentence end) switch the kind. Sub-items stay with their parent, whose span
+then covers them. Preambles ("must meet all of the following criteria") and trailers
+("other criteria may apply") are not criteria. Items before any heading take `kind`, or
+`inclusion` when no kind is given: an unlabelled eligibility list is what a participant must meet.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from flows.parse.criteria_lines import Line, lines_of, marker_style
+from flows.parse.criteria_prose import split_prose
+from flows.parse.thresholds import extract_thresholds
+from flows.records import Criterion
+from flows.vocab import normalise, table
+
+DEFAULT_KIND = "inclusion"
+_PREAMBLE = re.compile(
+    r"\b(?:all|any|each|both)\s+of\s+the\s+following\b|\bfollowing\s+(?:criteria|conditions|requirements)\b|"
+    r"\b(?:must|should)\s+(?:meet|fulfil+|satisfy|have)\b.*:$|\beligible\b.*:$|^criteria\b.*:$",
+    re.IGNORECASE,
+)
+_TRAILER = re.compile(
+    r"criteria\s+(?:may|will)\s+apply|^see\s+(?:the\s+)?(?:protocol|study)|^for\s+more\s+information|"
+    r"^(?:none|n/?a|nil|not\s+applicable|no)\.?$|^(?:or|and)$",
+    re.IGNORECASE,
+)
+# EUCTR appends its age-range questionnaire to the criteria field: not criteria
+_STOP = re.compile(r"^Are the trial subjects under 18\?", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class _Item:
+    kind: str
+    start: int
+    end: int
+    context: str  # a sub-heading the item sits under ("Age:"), read with it for thresholds
+
+
+def split_criteria(text: str, offset: int = 0, kind: str | None = None) -> list[Criterion]:
+    items: list[_Item] = []
+    for section_kind, section in _sections(lines_of(text), kind or DEFAULT_KIND):
+        items.extend(_section_items(text, section, section_kind))
+    counts: dict[str, int] = {}
+    criteria = []
+    for item in items:
+        counts[item.kind] = counts.get(item.kind, 0) + 1
+        body = text[item.start : item.end]
+        thresholds = extract_thresholds(f"{item.context} {body}" if item.context else body)
+        criteria.append(
+            Criterion(item.kind, counts[item.kind], body, offset + item.start, offset + item.end, thresholds)
+        )
+    return criteria
+
+
+def _heading_pattern() -> re.Pattern[str]:
+    phrases = sorted((p for p, v in table("headings").items() if v in ("inclusion", "exclusion")), key=len)
+    alternatives = "|".join(r"[\s\-_/]+".join(map(re.escape, phrase.split())) for phrase in reversed(phrases))
+    return re.compile(rf"(?P<phrase>{alternatives})", re.IGNORECASE)
+
+
+_LINE_HEADING_TAIL = re.compile(r"\**\s*(?:\([^)\n]*\))?\s*(?P<colon>[:：])?\s*")
+
+
+def _line_heading(line: Line) -> tuple[str, int] | None:
+    """(kind, where the line's content resumes) for 'Inclusion Criteria:' / 'Key exclusion criteria'."""
+    head = re.match(r"(?:\*\*|#+\s*)?(?P<pre>(?:[\w\-]+\s+){0,3}?)", line.text)
+    for match in _heading_pattern().finditer(line.text, head.end() if head else 0):
+        if match.start() > (head.end() if head else 0) + 30:
+            break
+        tail = _LINE_HEADING_TAIL.match(line.text, match.end())
+        resume = tail.end() if tail else match.end()
+        prefixed = match.start() > 0 and line.text[: match.start()].strip(" *#") != ""
+        kind = table("headings")[normalise(match.group("phrase"))]
+        if resume == len(line.text) or (tail and tail.group("colon") and not prefixed):
+            return kind, line.start + resume
+        if (
+            not prefixed
+            and line.marker_end == 0
+            and len(line.text) <= 80
+            and not re.search(r"[.;]", line.text)
+        ):
+            return kind, line.end  # 'Exclusion Criteria for Previously Enrolled Subjects'
+        break
+    return None
+
+
+_INLINE_HEADING_TAIL = re.compile(r"\s*[:：]\s*")
+
+
+def _inline_headings(line: Line) -> list[tuple[int, int, str]]:
+    """(start, end, kind) of headings run into prose: '... standard). Exclusion criteria: ...'."""
+    found = []
+    for match in _heading_pattern().finditer(line.text):
+        if match.start() == 0 or not re.search(r"[.;]\s+$", line.text[: match.start()]):
+            continue
+        tail = _INLINE_HEADING_TAIL.match(line.text, match.end())
+        if tail is not None:
+            kind = table("headings")[normalise(match.group("phrase"))]
+            found.append((line.start + match.start(), line.start + tail.end(), kind))
+    return found
+
+
+def _sections(lines: list[Line], kind: str) -> list[tuple[str, list[Line]]]:
+    sections: list[tuple[str, list[Line]]] = [(kind, [])]
+    for line in lines:
+        if _STOP.match(line.text):
+            break
+        heading = _line_heading(line)
+        if heading is not None:
+            sections.append((heading[0], []))
+            if heading[1] >= line.end:
+                continue
+            line = line.clipped(heading[1], line.end)
+        position = line.start
+        for start, end, next_kind in _inline_headings(line):
+            if start > position:
+                sections[-1][1].append(line.clipped(position, start))
+            sections.append((next_kind, []))
+            position = end
+        sections[-1][1].append(line.clipped(position, line.end) if position > line.start else line)
+    return [(k, [line for line in ls if line.text]) for k, ls in sections if ls]
+
+
+def _section_items(text: str, lines: list[Line], kind: str) -> list[_Item]:
+    items: list[list[Line]] = []
+    contexts: list[str] = []
+    context = ""
+    top: tuple[str, int] | None = None
+    for line in lines:
+        style = marker_style(line)
+        body = line.body
+        if (not any(items) and _PREAMBLE.search(body)) or _TRAILER.search(body):
+            continue
+        if style is None and body.endswith(":") and len(body) <= 60:
+            context = body
+            items.append([])  # a sub-heading closes the current item
+            contexts.append(context)
+            continue
+        if top is None and style is not None:
+            top = (style, line.indent)
+        if _starts_item(line, style, top, bool(items and items[-1]), lines):
+            items.append([line])
+            contexts.append(context)
+        else:
+            items[-1].append(line)
+    spans = [
+        (group[0].body_start, group[-1].end, ctx) for group, ctx in zip(items, contexts, strict=True) if group
+    ]
+    if len(spans) == 1 and marker_style(lines_with_body(lines)[0]) is None:
+        return [_Item(kind, s, e, spans[0][2]) for s, e in split_prose(text, spans[0][0], spans[0][1])]
+    if len(spans) == 1:
+        return [
+            _Item(kind, s, e, spans[0][2])
+            for s, e in split_prose(text, spans[0][0], spans[0][1], prose=False)
+        ]
+    return [_Item(kind, s, e, ctx) for s, e, ctx in spans]
+
+
+def lines_with_body(lines: list[Line]) -> list[Line]:
+    return [line for line in lines if line.body and not _PREAMBLE.search(line.body)] or lines
+
+
+def _starts_item(
+    line: Line, style: str | None, top: tuple[str, int] | None, has_current: bool, lines: list[Line]
+) -> bool:
+    if not has_current:
+        return True
+    if top is None:  # no markers anywhere: a paragraph per item, or a line per item without blank lines
+        paragraphs = any(other.blank_before for other in lines[1:])
+        return line.blank_before or not paragraphs
+    if style is not None:
+        return (style == top[0] and line.indent <= top[1] + 1) or line.indent < top[1] - 1
+    return line.blank_before and line.indent <= top[1]

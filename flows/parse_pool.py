@@ -1,0 +1,47 @@
+"""Local parallelism for the CPU-bound parse stage: a pool of worker processes.
+
+Prefect tasks (one per batch) run in threads; each hands its batch to this pool, so batches
+are parsed on every core. The pool starts from a forkserver that has imported the parsing
+code once, so a worker costs a fork, not a fresh interpreter. A run whose only batch is
+small never starts the pool.
+"""
+
+from __future__ import annotations
+
+import atexit
+import multiprocessing
+import threading
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from typing import TypeVar
+
+T = TypeVar("T")
+
+_lock = threading.Lock()
+_pool: ProcessPoolExecutor | None = None
+
+
+def _get_pool(workers: int) -> ProcessPoolExecutor:
+    global _pool
+    with _lock:
+        if _pool is None:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["flows.batch"])
+            _pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+            atexit.register(shutdown)
+        return _pool
+
+
+def shutdown() -> None:
+    global _pool
+    with _lock:
+        if _pool is not None:
+            _pool.shutdown(cancel_futures=True)
+            _pool = None
+
+
+def run(fn: Callable[..., T], *args: object, workers: int, inline: bool = False) -> T:
+    """fn(*args) in a worker process, or here when one worker is asked for or `inline` is set."""
+    if workers <= 1 or (inline and _pool is None):
+        return fn(*args)
+    return _get_pool(workers).submit(fn, *args).result()

@@ -1,0 +1,145 @@
+"""Cross-registry links: small hand-made candidates, and the real ICTRP CSV and XML exports
+(read from the corpora folder), where the same COVID-19 trials appear in two registries."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from flows.links import Link, LinkCandidate, clusters, find_links, registry_id_keys
+
+REGISTRIES = {
+    "ChiCTR": "chictr",
+    "ClinicalTrials.gov": "ctgov",
+    "EU Clinical Trials Register": "euctr",
+    "ANZCTR": "anzctr",
+    "ISRCTN": "isrctn",
+    "JPRN": "jprn",
+    "IRCT": "irct",
+    "German Clinical Trials Register": "drks",
+}
+
+
+def test_registry_id_keys_normalise() -> None:
+    assert registry_id_keys("EUCTR2020-001113-21-GB") == ["2020-001113-21"]
+    assert registry_id_keys("EudraCT: 2020-001113-21; nct 04315948") == ["NCT04315948", "2020-001113-21"]
+    assert registry_id_keys("JPRN-UMIN000039686") == ["UMIN000039686"]
+    assert registry_id_keys("2023-500001-12-00") == ["2023-500001-12-00"]  # a CTIS number, not EudraCT
+    assert registry_id_keys("N/A") == [] and registry_id_keys("Protocol 2020-01") == []
+
+
+def test_secondary_id_and_eu_country_records() -> None:
+    trials = [
+        LinkCandidate("ctgov:NCT04315948", "ctgov", "NCT04315948", ("2020-000936-23", "N/A")),
+        LinkCandidate("euctr:2020-000936-23-FR", "euctr", "2020-000936-23-FR"),
+        LinkCandidate("euctr:2020-000936-23-BE", "euctr", "EUCTR2020-000936-23-BE"),
+        LinkCandidate("chictr:ChiCTR2000029308", "chictr", "ChiCTR2000029308", ("nct 04315948",)),
+    ]
+    links = find_links(trials)
+    assert [(link.trial_id, link.linked_trial_id, link.evidence) for link in links] == [
+        ("chictr:ChiCTR2000029308", "ctgov:NCT04315948", "secondary id NCT04315948"),
+        ("ctgov:NCT04315948", "euctr:2020-000936-23-BE", "secondary id 2020-000936-23"),
+        ("ctgov:NCT04315948", "euctr:2020-000936-23-FR", "secondary id 2020-000936-23"),
+        ("euctr:2020-000936-23-BE", "euctr:2020-000936-23-FR", "same registry id 2020-000936-23"),
+    ]
+    assert set(clusters(links, [t.trial_id for t in trials]).values()) == {"chictr:ChiCTR2000029308"}
+
+
+def test_title_guards() -> None:
+    title = "A randomised trial of drug X in adults with severe community acquired pneumonia"
+    other = "Long term follow up of children treated with growth hormone for short stature"
+    phases = [
+        LinkCandidate("ctgov:NCT00000001", "ctgov", "NCT00000001", title=f"Phase 2 {title}"),
+        LinkCandidate("euctr:2010-000001-11", "euctr", "2010-000001-11", title=f"Phase 3 {title}"),
+    ]
+    years = [
+        LinkCandidate("ctgov:NCT00000002", "ctgov", "NCT00000002", title=other, start_year=2010),
+        LinkCandidate("isrctn:ISRCTN00000001", "isrctn", "ISRCTN00000001", title=other, start_year=2015),
+    ]
+    assert find_links(phases) == []
+    assert find_links(years) == []
+    assert [
+        link.score
+        for link in find_links(
+            [
+                phases[0],
+                years[0],
+                years[1].__class__(
+                    "isrctn:ISRCTN00000001", "isrctn", "ISRCTN00000001", title=other, start_year=2011
+                ),
+            ]
+        )
+    ] == [1.0]
+
+
+def test_clusters_use_smallest_id() -> None:
+    links = [Link("b", "c", "secondary_id", 1.0, ""), Link("a", "c", "title_similarity", 0.95, "")]
+    assert clusters(links, ["a", "b", "c", "d"]) == {"a": "a", "b": "a", "c": "a", "d": "d"}
+
+
+@pytest.fixture(scope="module")
+def ictrp_links(corpora: Path) -> dict[tuple[str, str], Link]:
+    rows: dict[str, tuple[str, str, str, str]] = {}
+    with gzip.open(corpora / "ictrp-covid-1128.csv.gz", "rt", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            rows[row["TrialID"]] = (
+                row["Source Register"],
+                row["Scientific title"],
+                row["Public title"],
+                row["Date enrollement"],
+            )
+    with gzip.open(corpora / "ictrp-results-2020-03.xml.gz") as export:
+        root = ET.parse(export).getroot()
+    for trial in root.iter("Trial"):
+        field = {child.tag: (child.text or "").strip() for child in trial}
+        rows.setdefault(
+            field["TrialID"],
+            (
+                field["Source_Register"],
+                field["Scientific_title"],
+                field["Public_title"],
+                field["Date_enrollement"],
+            ),
+        )
+    candidates = []
+    for trial_id, (source, title, brief, enrolled) in rows.items():
+        year = re.search(r"(?:19|20)\d\d", enrolled)
+        registry = REGISTRIES.get(source, "other")
+        candidates.append(
+            LinkCandidate(
+                f"{registry}:{trial_id}",
+                registry,
+                trial_id,
+                (),
+                title,
+                brief,
+                int(year.group(0)) if year else None,
+            )
+        )
+    return {(link.trial_id, link.linked_trial_id): link for link in find_links(candidates)}
+
+
+def test_ictrp_same_trial_in_two_registries(ictrp_links: dict[tuple[str, str], Link]) -> None:
+    """Checked by hand: SOLIDARITY (ISRCTN/EU), DisCoVeRy (NCT/EU), the dental pulp stem cell trial
+    (ChiCTR/NCT), CounterCovid (EU/NTR)."""
+    for pair in [
+        ("euctr:EUCTR2020-001366-11-ES", "isrctn:ISRCTN83971151"),
+        ("ctgov:NCT04315948", "euctr:EUCTR2020-000936-23-FR"),
+        ("chictr:ChiCTR2000031319", "ctgov:NCT04336254"),
+        ("euctr:EUCTR2020-001236-10-NL", "other:NL8491"),
+    ]:
+        assert ictrp_links[pair].method == "title_similarity"
+        assert ictrp_links[pair].score >= 0.9
+
+
+def test_ictrp_ambiguous_and_short_titles_do_not_link(ictrp_links: dict[tuple[str, str], Link]) -> None:
+    """The EU rhACE2 record matches two NCT records equally well; 'Sarilumab COVID-19' is too short."""
+    linked = {trial for pair in ictrp_links for trial in pair}
+    assert "euctr:EUCTR2020-001172-15-DK" not in linked
+    assert "euctr:EUCTR2020-001162-12-FR" not in linked
+    assert len(ictrp_links) == 23

@@ -1,0 +1,41 @@
+"""Cross-registry links over every trial in the warehouse, refreshed inside the run's transaction."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from flows.links import LinkCandidate, clusters, find_links
+
+
+def _candidates(con: duckdb.DuckDBPyConnection) -> list[LinkCandidate]:
+    rows = con.execute(
+        """SELECT trial_id, registry, registry_id, secondary_ids, title, brief_title, year(start_date), conditions
+           FROM trials ORDER BY trial_id"""
+    ).fetchall()
+    return [LinkCandidate(r[0], r[1], r[2], tuple(r[3] or ()), r[4], r[5], r[6], tuple(r[7] or ())) for r in rows]
+
+
+def refresh_links(con: duckdb.DuckDBPyConnection) -> int:
+    """Recompute trial_links and trial_cluster_ids; returns the number of links."""
+    candidates = _candidates(con)
+    links = find_links(candidates)
+    link_frame = pd.DataFrame(
+        [(x.trial_id, x.linked_trial_id, x.method, x.score, x.evidence) for x in links],
+        columns=["trial_id", "linked_trial_id", "method", "score", "evidence"],
+    )
+    cluster_of = clusters(links, [c.trial_id for c in candidates])
+    cluster_frame = pd.DataFrame(
+        [(t, c) for t, c in sorted(cluster_of.items()) if t != c], columns=["trial_id", "cluster_id"]
+    )
+    con.execute("DELETE FROM trial_links")
+    con.execute("DELETE FROM trial_cluster_ids")
+    con.register("new_links", link_frame)
+    con.register("new_clusters", cluster_frame)
+    try:
+        con.execute("INSERT INTO trial_links BY NAME SELECT * FROM new_links")
+        con.execute("INSERT INTO trial_cluster_ids BY NAME SELECT * FROM new_clusters")
+    finally:
+        con.unregister("new_links")
+        con.unregister("new_clusters")
+    return len(links)
