@@ -31,7 +31,7 @@ Key = tuple[str, str, float | None, float | None, str]
 
 def threshold_key(parameter: str, op: str, value: Any, value_high: Any, unit: str | None) -> Key:
     """What a match compares: parameter, op, value, value_high, and the unit folded."""
-    as_float = (lambda v: None if v is None else round(float(v), 6))  # noqa: E731
+    as_float = lambda v: None if v is None else round(float(v), 6)  # noqa: E731
     return parameter, op, as_float(value), as_float(value_high), normalise_unit(unit or "")
 
 
@@ -60,7 +60,8 @@ def score_eval_set(items: list[dict[str, Any]]) -> dict[str, Any]:
         for key, count in gold.items():
             expected[key[0]] += count
         if gold != found:
-            misses.append(f"{item['source']}: {item['text'][:80]!r} expected {sorted(gold - found)} got {sorted(found - gold)}")
+            missed, extra = sorted(gold - found), sorted(found - gold)
+            misses.append(f"{item['source']}: {item['text'][:80]!r} expected {missed} got {extra}")
     per_parameter = {
         name: _precision_recall(true_positive[name], predicted[name], expected[name])
         for name in sorted(set(predicted) | set(expected))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from pathlib import Path
@@ -56,6 +57,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     except Exception as exc:
         return _fail(f"run failed, the database is unchanged: {type(exc).__name__}: {exc}", 1)
     print_summary(summary)
+    if args.summary_json:
+        Path(args.summary_json).write_text(json.dumps(summary, default=str, indent=1), encoding="utf-8")
     return 0
 
 
@@ -63,6 +66,12 @@ def cmd_sql(args: argparse.Namespace) -> int:
     from flows.sql_shell import run_query
 
     return run_query(Path(args.db), args.statement, args.format)
+
+
+def cmd_match(args: argparse.Namespace) -> int:
+    from flows.match_cli import run_match
+
+    return run_match(args)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -90,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--strict", action="store_true", help="fail the run on any row that fails validation")
     run.add_argument("--export-contacts", action="store_true", help="also export the contacts table")
     run.add_argument("--full-refresh", action="store_true", help="reprocess documents even when unchanged")
+    run.add_argument("--summary-json", type=Path, help="also write the run summary (stage seconds) as JSON")
     run.set_defaults(func=cmd_run)
 
     sql = sub.add_parser("sql", help="run one statement read-only and print the result")
@@ -97,6 +107,13 @@ def build_parser() -> argparse.ArgumentParser:
     sql.add_argument("--format", choices=("table", "csv", "json"), default="table")
     sql.add_argument("statement")
     sql.set_defaults(func=cmd_sql)
+
+    match = sub.add_parser("match", help="trials whose structured criteria admit a patient, ranked")
+    add_db(match)
+    from flows.match_cli import add_arguments
+
+    add_arguments(match)
+    match.set_defaults(func=cmd_match)
 
     serve = sub.add_parser(
         "serve", help="run the flow on a cron schedule (starts a Prefect server if needed)"

@@ -72,8 +72,23 @@ def connect(path: Path, timeout_s: float, read_only: bool = False) -> duckdb.Duc
 
 
 def apply_ddl(con: duckdb.DuckDBPyConnection) -> None:
+    _load_parameter_units(con)
     for sql_file in sorted(DDL_DIR.glob("*.sql")):
         con.execute(sql_file.read_text(encoding="utf-8"))
+
+
+def _load_parameter_units(con: duckdb.DuckDBPyConnection) -> None:
+    """parameter -> the canonical unit a patient value is given in (flows/vocab/units.csv), for SQL matching."""
+    from flows.match import primary_unit
+    from flows.parse.units import unit_table
+
+    rows = pd.DataFrame([(p, primary_unit(p)) for p in sorted(unit_table())],
+                        columns=["parameter", "unit_canonical"])
+    con.register("parameter_units_frame", rows)
+    try:
+        con.execute("CREATE OR REPLACE TABLE parameter_units AS SELECT * FROM parameter_units_frame")
+    finally:
+        con.unregister("parameter_units_frame")
 
 
 @contextmanager

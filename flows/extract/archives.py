@@ -20,7 +20,7 @@ import tarfile
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 MEMBER_SEPARATOR = "!"
 _GZIP = b"\x1f\x8b"
@@ -54,11 +54,11 @@ def iter_members(path: Path) -> Iterator[tuple[str, BinaryIO]]:
 
 def _decompressed(stream: BinaryIO, magic: bytes) -> BinaryIO | None:
     if magic.startswith(_GZIP):
-        return gzip.GzipFile(fileobj=stream, mode="rb")
+        return cast(BinaryIO, gzip.GzipFile(fileobj=stream, mode="rb"))
     if magic.startswith(_BZIP2):
-        return bz2.BZ2File(stream, mode="rb")
+        return cast(BinaryIO, bz2.BZ2File(stream, mode="rb"))
     if magic.startswith(_XZ):
-        return lzma.LZMAFile(stream, mode="rb")
+        return cast(BinaryIO, lzma.LZMAFile(stream, mode="rb"))
     return None
 
 
@@ -80,7 +80,7 @@ def _tar_members(path: Path, stream: BinaryIO) -> Iterator[tuple[str, BinaryIO]]
                 continue
             extracted = archive.extractfile(member)
             if extracted is not None:
-                yield f"{path}{MEMBER_SEPARATOR}{member.name}", extracted
+                yield f"{path}{MEMBER_SEPARATOR}{member.name}", cast(BinaryIO, extracted)
 
 
 def _zip_members(path: Path, stream: BinaryIO) -> Iterator[tuple[str, BinaryIO]]:

@@ -44,6 +44,9 @@ _BINARY_MAGIC = (
 _XML_ENCODING = re.compile(rb"^\s*<\?xml[^>]*\bencoding\s*=\s*[\"']([A-Za-z0-9_.:-]+)[\"']")
 # WHATWG: these labels mean windows-1252 in practice (its printable 0x80-0x9F are what writers meant)
 _WINDOWS_1252_LABELS = frozenset({"iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "us-ascii", "ascii"})
+# an internal DTD subset declaring entities: the billion-laughs bomb and the external entity (XXE);
+# registry exports never declare entities, and no parser here may expand them
+_XML_ENTITY_DECLARATION = re.compile(r"<!DOCTYPE[^>\[]*\[[^\]]*<!ENTITY", re.IGNORECASE)
 _MAX_NUL_SHARE = 0.001  # a few NULs in a text are damage; more than this is a binary file
 _MAX_CONTROL_SHARE = 0.05
 _WESTERN_MAX_HIGH_SHARE = 0.3  # in Latin-script text, bytes >= 0x80 are a minority of the letters
@@ -107,6 +110,9 @@ def _utf16_without_bom(data: bytes) -> str | None:
     return None
 
 
+_CONTROL_BYTES = bytes([*range(0, 9), *range(14, 32)])
+
+
 def _binary_reason(data: bytes) -> str | None:
     """Why the bytes are not a text document, or None."""
     kind = next((name for magic, name in _BINARY_MAGIC if data.startswith(magic)), None)
@@ -114,7 +120,7 @@ def _binary_reason(data: bytes) -> str | None:
         return f"binary content ({kind}), not a text document"
     head = data[:_SNIFF_BYTES]
     nuls = head.count(0)
-    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
     if nuls > len(head) * _MAX_NUL_SHARE or controls > len(head) * _MAX_CONTROL_SHARE:
         return f"binary content ({controls} control bytes in the first {len(head)}), not a text document"
     return None
@@ -200,6 +206,18 @@ def to_document(raw: RawRecord) -> Document:
     if not text.strip():
         return rejected(f"empty document (only white space, {len(raw.data)} bytes)")
     hint = raw.format_hint
+    if _XML_ENTITY_DECLARATION.search(text[:_SNIFF_BYTES]):
+        refused = "XML declares entities in its DTD (<!ENTITY>): refused, entities are never expanded"
+        return Document(
+            doc_id,
+            raw.source_path,
+            raw.record_index,
+            len(raw.data),
+            encoding,
+            text,
+            hint,
+            reject_reason=refused,
+        )
     if hint is None and looks_like_html(text[:4096]):
         # spans of a web page refer to the text a reader sees, so that text is the document's text
         text, hint = html_to_text(text), "html"

@@ -20,10 +20,12 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from flows.extract.json_scan import iter_array_elements
+from flows.parse.export_detect import detect_ctgov_json, detect_ctgov_xml
 
 HEAD_BYTES = 64 * 1024  # enough to see the root element, the CSV header or the first JSON key
 CHUNK_BYTES = 1024 * 1024
 _BOM = b"\xef\xbb\xbf"
+SINGLE_RECORD_DETECTORS = {"ctgov_xml": detect_ctgov_xml, "ctgov_json": detect_ctgov_json}
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +90,16 @@ def _single_document(source_path: str, head: bytes, stream: BinaryIO, max_bytes:
     data = head if len(head) > max_bytes else head + stream.read(max_bytes + 1 - len(head))
     if len(data) > max_bytes:
         return RawRecord(source_path, 0, b"", error=f"document larger than the {max_bytes}-byte limit")
-    return RawRecord(source_path, 0, data)
+    return RawRecord(source_path, 0, data, _single_record_format(head))
+
+
+def _single_record_format(head: bytes) -> str | None:
+    """A one-record export that names itself in its first bytes (so detection need not run)."""
+    text = head[:4096].decode("utf-8", errors="ignore")
+    for name, detector in SINGLE_RECORD_DETECTORS.items():
+        if detector(text)[0] >= 1.0:
+            return name
+    return None
 
 
 def _sized(source_path: str, index: int, data: bytes, hint: str, max_bytes: int) -> RawRecord:

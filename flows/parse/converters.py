@@ -15,7 +15,7 @@ from datetime import date
 from flows.parse.ages import parse_age_years
 from flows.parse.dates import parse_date
 from flows.parse.registry_ids import clean_secondary_ids, parse_trial_id
-from flows.parse.vocab_forms import normalise_phase, normalise_sex, normalise_status
+from flows.parse.vocab_forms import normalise_phase, normalise_sex, normalise_status, normalise_study_type
 from flows.vocab import lookup
 
 
@@ -32,7 +32,8 @@ class Unreadable(ValueError):
 Converter = Callable[[str, list[str]], dict[str, object]]
 _SPACES = re.compile(r"\s+")
 _LIST_SEPARATOR = re.compile(r"\s*(?:;|<br\s*/?>|\n)\s*", re.IGNORECASE)
-_GROUP_SIZE = re.compile(r"[^:;]*:\s*(\d+)\s*;?", re.S)
+_GROUP_SIZE = re.compile(r"[^:;]*:\s*(\d+)\s*(?:;|$)")
+_GROUP_SIZES = re.compile(r"(?:[^:;]*:\s*\d+\s*(?:;|$))+")
 _ICD10_CONDITION = re.compile(r"^([A-TV-Z][0-9]{2}(?:\.[0-9A-Z]{1,4})?)\s+-\s+(.+)$")
 _ICD10_ALONE = re.compile(r"^[A-TV-Z][0-9]{2}\.[0-9A-Z]{1,4}$")
 _YYYYMMDD = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
@@ -76,7 +77,7 @@ def _group_sizes(column: str, raw: list[str]) -> dict[str, object]:
     text = raw[0].strip()
     if text.replace(",", "").isdigit():
         return {column: int(text.replace(",", ""))}
-    if _GROUP_SIZE.fullmatch(text):
+    if _GROUP_SIZES.fullmatch(text):
         return {column: sum(int(size) for size in _GROUP_SIZE.findall(text))}
     raise Unreadable(f"not a sample size: {text!r}")
 
@@ -90,10 +91,9 @@ def _age(column: str, raw: list[str]) -> dict[str, object]:
 
 def _vocabulary(normalise: Callable[[str], str | None]) -> Converter:
     def convert(column: str, raw: list[str]) -> dict[str, object]:
-        source = clean_text(_LIST_SEPARATOR.sub("; ", raw[0].strip()).strip("; "))
-        value = normalise(source)
+        value = normalise(raw[0])
         if value is None:
-            raise Unmappable(source)
+            raise Unmappable(clean_text(raw[0]))
         return {column: value}
 
     return convert
@@ -102,10 +102,6 @@ def _vocabulary(normalise: Callable[[str], str | None]) -> Converter:
 def _phases(column: str, raw: list[str]) -> dict[str, object]:
     """API v2 lists phases (`["PHASE1", "PHASE2"]`): read as one value `PHASE1/PHASE2`."""
     return _vocabulary(normalise_phase)(column, ["/".join(raw)])
-
-
-def _study_type(column: str, raw: list[str]) -> dict[str, object]:
-    return _vocabulary(lambda v: lookup("study_type", v))(column, raw)
 
 
 def _read_date(text: str) -> tuple[date, str]:
@@ -174,7 +170,7 @@ CONVERTERS: dict[str, Converter] = {
     "phase": _vocabulary(normalise_phase),
     "phases": _phases,
     "status": _vocabulary(normalise_status),
-    "study_type": _study_type,
+    "study_type": _vocabulary(normalise_study_type),
     "date": _date,
     "date_with_precision": _date_with_precision,
     "trial_id": _trial_id,

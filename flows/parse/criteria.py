@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from flows.parse.criteria_lines import Line, lines_of, marker_style
 from flows.parse.criteria_prose import split_prose
@@ -60,6 +61,7 @@ def split_criteria(text: str, offset: int = 0, kind: str | None = None) -> list[
     return criteria
 
 
+@cache
 def _heading_pattern() -> re.Pattern[str]:
     phrases = sorted((p for p, v in table("headings").items() if v in ("inclusion", "exclusion")), key=len)
     alternatives = "|".join(r"[\s\-_/]+".join(map(re.escape, phrase.split())) for phrase in reversed(phrases))
@@ -151,21 +153,29 @@ def _section_items(text: str, lines: list[Line], kind: str) -> list[_Item]:
             contexts.append(context)
         else:
             items[-1].append(line)
-    spans = [
-        (group[0].body_start, group[-1].end, ctx) for group, ctx in zip(items, contexts, strict=True) if group
-    ]
-    if len(spans) == 1 and marker_style(lines_with_body(lines)[0]) is None:
-        return [_Item(kind, s, e, spans[0][2]) for s, e in split_prose(text, spans[0][0], spans[0][1])]
-    if len(spans) == 1:
-        return [
-            _Item(kind, s, e, spans[0][2])
-            for s, e in split_prose(text, spans[0][0], spans[0][1], prose=False)
-        ]
-    return [_Item(kind, s, e, ctx) for s, e, ctx in spans]
+    groups = [(group, ctx) for group, ctx in zip(items, contexts, strict=True) if group]
+    spans = [(g[0].body_start, _trimmed_end(text, g[0].body_start, g[-1].end), ctx) for g, ctx in groups]
+    if len(spans) != 1:
+        return [_Item(kind, start, end, ctx) for start, end, ctx in spans]
+    first_line, (start, end, ctx) = groups[0][0][0], spans[0]
+    if marker_style(first_line) is None:
+        pieces = split_prose(text, start, end)
+    else:
+        pieces = _enumerated_or_whole(text, first_line.start, start, end)
+    return [_Item(kind, piece_start, piece_end, ctx) for piece_start, piece_end in pieces]
 
 
-def lines_with_body(lines: list[Line]) -> list[Line]:
-    return [line for line in lines if line.body and not _PREAMBLE.search(line.body)] or lines
+def _enumerated_or_whole(text: str, marker_start: int, start: int, end: int) -> list[tuple[int, int]]:
+    """'1) age 18-80; 2) severe pneumonia' on one line is two criteria, its '1)' being the first marker."""
+    numbered = split_prose(text, marker_start, end, prose=False)
+    return numbered if len(numbered) > 1 else [(start, end)]
+
+
+def _trimmed_end(text: str, start: int, end: int) -> int:
+    """Without the list punctuation that ends an item ('...;', '...,')."""
+    while end > start and text[end - 1] in " \t\r\n;,；，":
+        end -= 1
+    return end
 
 
 def _starts_item(

@@ -23,6 +23,7 @@ from flows.parse import (
 )
 
 MIN_SCORE = 0.3
+CERTAIN = 0.95  # a score this high ends the search: later detectors cannot beat it in practice
 HEAD_CHARS = 20_000  # formats announce themselves early; never scan a whole 20 MB page
 
 
@@ -35,20 +36,21 @@ class Detection:
 
 Detector = Callable[[str], tuple[float, str]]
 
-# name -> detector; filled by the format modules' entries below (order breaks ties)
+# name -> detector, in the order they are tried (order also breaks ties)
 DETECTORS: dict[str, Detector] = {
-    irct.FORMAT: irct.detect,
-    ctgov_text.FORMAT: ctgov_text.detect,
-    aggregator.FORMAT: aggregator.detect,
-    recruitment_page.FORMAT: recruitment_page.detect,
-    generic_text.FORMAT: generic_text.detect,
-    abstract.FORMAT: abstract.detect,
-    euctr_text.FORMAT: euctr_text.detect,
-    html_page.FORMAT: html_page.detect,
+    # structured exports first: their tests are a cheap look at the first bytes, and certain
     "ctgov_xml": export_detect.detect_ctgov_xml,
     "ctgov_json": export_detect.detect_ctgov_json,
     "ictrp_xml": export_detect.detect_ictrp_xml,
     "ictrp_csv": export_detect.detect_ictrp_csv,
+    irct.FORMAT: irct.detect,
+    euctr_text.FORMAT: euctr_text.detect,
+    ctgov_text.FORMAT: ctgov_text.detect,
+    aggregator.FORMAT: aggregator.detect,
+    recruitment_page.FORMAT: recruitment_page.detect,
+    html_page.FORMAT: html_page.detect,
+    abstract.FORMAT: abstract.detect,
+    generic_text.FORMAT: generic_text.detect,
 }
 
 
@@ -61,6 +63,8 @@ def detect_format(text: str, hint: str | None = None) -> Detection:
         score, evidence = detector(head)
         if score > best.score:
             best = Detection(name, score, evidence)
+            if score >= CERTAIN:
+                break
     if best.score < MIN_SCORE:
         return Detection(None, best.score, best.evidence if best.name else "no format matched")
     return best

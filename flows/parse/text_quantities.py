@@ -11,7 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from flows.parse.units import comparator_pattern, op_of_match, parameter_of_match, parameter_pattern
+from flows.parse.units import comparator_pattern, find_parameter_mentions, op_of_match
 from flows.records import Threshold
 
 _NUMBER = r"(?:1\s*:\s*\d+|\d{1,3}(?:,\d{3})+(?![\d])|\d+,\d(?![\d,])|\d+(?:\.\d+)?|\.\d+)"
@@ -25,7 +25,8 @@ _ULN_PHRASE = re.compile(
 )
 _TIMES_ULN = re.compile(r"(\d)\s*(?:x|×|X|\*|times|-?\s*fold)?\s*ULN", re.IGNORECASE)
 _TIMES_NORMAL = re.compile(
-    r"(\d)\s*(?:x|×|X|\*|times)\s*(?:the\s+)?(?:institutional\s+)?(?:(?:upper\s+)?normal\b(?!\s+range)|upper\s+limit\b)", re.I
+    r"(\d)\s*(?:x|×|X|\*|times)\s*(?:the\s+)?(?:institutional\s+)?(?:(?:upper\s+)?normal\b(?!\s+range)|upper\s+limit\b)",
+    re.I,
 )
 
 
@@ -68,17 +69,19 @@ def prepare(text: str) -> str:
     clean = _ULN_PHRASE.sub("ULN", clean)
     clean = _TIMES_ULN.sub(r"\1 x ULN", clean)
     clean = _TIMES_NORMAL.sub(r"\1 x ULN", clean)
+    if "ULN" not in clean:
+        return clean
     comparator = comparator_pattern("prefix").pattern
     return re.sub(rf"({comparator})\s*ULN", lambda m: f"{m.group(1)} 1 x ULN", clean, flags=re.IGNORECASE)
 
 
 def find_mentions(clean: str) -> list[Mention]:
-    mentions = []
-    for match in parameter_pattern().finditer(clean):
-        parameter = parameter_of_match(match)
-        if parameter is not None:
-            mentions.append(Mention(match.start(), match.end(), parameter))
-    return mentions
+    """One mention per parameter named: 'transaminases' (ast|alt in parameters.csv) gives two."""
+    return [
+        Mention(start, end, name)
+        for start, end, parameter in find_parameter_mentions(clean)
+        for name in parameter.split("|")
+    ]
 
 
 def parse_number(written: str) -> tuple[float, bool]:
@@ -104,7 +107,7 @@ def _postfix_op(clean: str, after: int) -> str | None:
     """A postfix comparator ('or older', 'and over') right after the number or after its unit word."""
     tail = clean[after : after + 30]
     offsets = [len(tail) - len(tail.lstrip())]
-    unit_word = re.match(r"\s*[A-Za-z]{1,6}\.?\s*", tail)
+    unit_word = re.match(r"\s*[A-Za-z/%µ]{1,12}\.?(?:\s+(?:of\s+age|old))?\s*", tail)
     if unit_word is not None:
         offsets.append(unit_word.end())
     for offset in offsets:

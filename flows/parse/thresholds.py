@@ -22,11 +22,12 @@ from flows.records import Threshold
 _MAX_GAP = 40
 _GAP_BREAK = re.compile(r";|\.\s|\d|\b(?:which|who|if|except|unless|when)\b", re.IGNORECASE)
 _CHAIN_GAP = re.compile(
-    r"(?:\s|,|\band\b|\bor\b|\bbut\b|\bold\b|\bof age\b|\bfor\b|\bin\b|(?:fe)?males?|(?:wo)?men)*", re.I
+    r"(?:\s|,|\(|\band\b|\bor\b|\bbut\b|\bold\b|\bof age\b|\bfor\b|\bin\b|(?:fe)?males?|(?:wo)?men)*", re.I
 )
 _COORDINATION_GAP = re.compile(r"(?:\s|\(|\)|,|/|\bor\b|\band\b|\band/or\b)*", re.IGNORECASE)
 _COUNTS = frozenset({"wbc", "platelets"})
 _BARE_COUNT_MIN = 1000  # a cell count written without a unit is per µL only when it is this large
+_DOSE_GAP = re.compile(r"\s*(?:or\s+(?:less|more)\s*)?(?:of\s+)?", re.IGNORECASE)
 _AGE_UNITS = frozenset({"years", "year", "yrs", "yr", "y"})
 _AGE_TAIL = re.compile(r"\s*(?:old|of\s+age)\b", re.IGNORECASE)
 _AGE_HOLDER = re.compile(
@@ -34,6 +35,7 @@ _AGE_HOLDER = re.compile(
     r"children|volunteers?|people|aged?)\b[^.;]{0,25}$",
     re.IGNORECASE,
 )
+_AFTER_DURATION = re.compile(r"\s*(?:since|ago|before|prior|after|from|of\s+(?:treatment|therapy))\b", re.I)
 _DURATION_CUE = re.compile(
     r"\b(?:for|within|past|last|since|duration|history|previous|prior|after|before|ago|diagnos\w*)\b", re.I
 )
@@ -66,9 +68,21 @@ def _attach(clean: str, mentions: list[Mention], quantities: list[Quantity]) -> 
         group, anchor = _mention_group_before(clean, mentions, quantity, found)
         if group:
             found.extend(_build(clean, parameter, quantity, group[0].start) for parameter in _names(group))
+        elif (after := _mention_right_after(clean, mentions, quantity)) is not None:
+            found.append(_build(clean, after.parameter, quantity, quantity.start))
         elif anchor is None:
             found.extend(_implied_age(clean, quantity))
     return [item for item in found if item.threshold.parameter != "-"]
+
+
+def _mention_right_after(clean: str, mentions: list[Mention], quantity: Quantity) -> Mention | None:
+    """'10 mg/day of prednisone': a dose named after its unit (only units that name the dose)."""
+    following = [m for m in mentions if m.start >= quantity.end and m.parameter == "prednisone_dose"]
+    if not following:
+        return None
+    unit, unit_end, _ = _read_unit(clean, quantity.end, "prednisone_dose")
+    gap = clean[unit_end : following[0].start]
+    return following[0] if unit and _DOSE_GAP.fullmatch(gap) else None
 
 
 def _names(group: list[Mention]) -> list[str]:
@@ -89,11 +103,11 @@ def _mention_group_before(
         return [], None
     last = before[-1]
     anchor = last.end
-    chained = [item.end for item in found if item.mention_start >= last.start and item.end <= quantity.start]
+    chained = [item.end for item in found if last.end <= item.end <= quantity.start]
     if chained:
         gap = clean[max(chained) : quantity.start]
         return ([last] if _CHAIN_GAP.fullmatch(gap) else []), anchor
-    gap = clean[last.end : max(last.end, quantity.start)]
+    gap = _without_asides(clean[last.end : max(last.end, quantity.start)])
     if len(gap) > _MAX_GAP or _GAP_BREAK.search(gap):
         return [], anchor
     group = [last]
@@ -104,10 +118,18 @@ def _mention_group_before(
     return group, anchor
 
 
+def _without_asides(gap: str) -> str:
+    """The gap without parenthesised asides: 'BMI, kg/m(2)) greater than' -> 'BMI, kg/m) greater than'."""
+    previous = None
+    while previous != gap:
+        previous, gap = gap, re.sub(r"\([^()]*\)", "", gap)
+    return gap
+
+
 def _read_unit(clean: str, position: int, parameter: str) -> tuple[str, int, bool]:
     """(unit as written or '' for none, where it ends, whether a unit of another parameter stands there)."""
     tokens = list(re.finditer(r"\S+", clean[position : position + 40]))
-    for count in range(min(4, len(tokens)), 0, -1):
+    for count in range(min(6, len(tokens)), 0, -1):
         start = position + tokens[0].start()
         written = _strip_trailing_punctuation(clean[start : position + tokens[count - 1].end()])
         if written and conversion_for(parameter, written) is not None:
@@ -118,7 +140,11 @@ def _read_unit(clean: str, position: int, parameter: str) -> tuple[str, int, boo
 
 
 def _strip_trailing_punctuation(written: str) -> str:
-    while written and written[-1] in ".,;:)]" and not (written[-1] == ")" and "(" in written):
+    while (
+        written
+        and written[-1] in ".,;:)]"
+        and not (written[-1] == ")" and written.count("(") >= written.count(")"))
+    ):
         written = written[:-1]
     return written
 
@@ -162,6 +188,8 @@ def _implied_age(clean: str, quantity: Quantity) -> list[Found]:
     if normalise_unit(unit) not in _AGE_UNITS:
         return []
     after_unit = clean[unit_end:]
+    if _AFTER_DURATION.match(after_unit):
+        return []
     before = clean[max(0, quantity.start - 40) : quantity.start]
     clause_before = re.split(r"[;.:]\s", before)[-1]
     if _DURATION_CUE.search(clause_before):

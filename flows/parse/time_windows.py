@@ -78,8 +78,8 @@ def find_time_windows(clean: str) -> list[Found]:
             unit_canonical=conversion.unit_canonical,
             subject=subject,
         )
-        found.append(Found(threshold, start, start, end))
         previous_end = _with_reference(clean, end)
+        found.append(Found(threshold, start, start, previous_end))
     return found
 
 

@@ -30,7 +30,9 @@ _UNIT_REWRITES: tuple[tuple[str, str], ...] = (
     (r"[µμ]|mc(?=[glm])", "u"),
     (r"×|\*", "x"),
     (r"\s+", ""),
+    (r"per", "/"),
     (r"litres?|liters?", "l"),
+    (r"mls(?=/)", "ml"),
     (r"grams?|gm(?=/|%|$)", "g"),
     (r"mm\(3\)", "mm3"),
     (r"m\(2\)", "m2"),
@@ -40,7 +42,7 @@ _UNIT_REWRITES: tuple[tuple[str, str], ...] = (
     (r"^(?=10\^)", "x"),
     (r"^k/", "x10^3/"),
     (r"cells?/", "/"),
-    (r"per", "/"),
+    (r"^(?=mm3$|ul$)", "/"),
     (r"24-?(?:hours?|hrs?|h)", "24h"),
     (r"/(?:24h)?(?:daily|qd|aday)$|(?<=mg)(?:daily|qd|aday)$", "/day"),
     (r"\.$", ""),
@@ -92,26 +94,49 @@ def _phrase_pattern(phrase: str) -> str:
 
 @cache
 def parameter_synonyms() -> tuple[tuple[str, str], ...]:
-    """(text form, parameter) pairs, longest text form first."""
+    """(text form, parameter) pairs, longest text form first; 'ast|alt' names two parameters."""
     with (VOCAB_DIR / "parameters.csv").open(encoding="utf-8", newline="") as handle:
         pairs = [(row["source"], row["value"]) for row in csv.DictReader(handle)]
     return tuple(sorted(pairs, key=lambda pair: -len(pair[0])))
 
 
+_TOKEN = re.compile(r"(?<![A-Za-z0-9])(?:[A-Za-z]+|\d+)")
+
+
 @cache
-def parameter_pattern() -> re.Pattern[str]:
-    alternatives = (f"(?P<p{i}>{_phrase_pattern(src)})" for i, (src, _) in enumerate(parameter_synonyms()))
-    return re.compile("|".join(alternatives), re.IGNORECASE)
+def _synonyms_by_first_token() -> dict[str, tuple[tuple[re.Pattern[str], str, str], ...]]:
+    """{first token of a text form: (pattern, text form, parameter), longest first}: a regex of 250
+    alternatives tried at every position is slow; a lookup by the token that starts a mention is not."""
+    index: dict[str, list[tuple[re.Pattern[str], str, str]]] = {}
+    for source, parameter in parameter_synonyms():
+        first = _TOKEN.match(source.casefold())
+        if first is not None:
+            entry = (re.compile(_phrase_pattern(source), re.IGNORECASE), source, parameter)
+            index.setdefault(first.group(0), []).append(entry)
+    return {token: tuple(entries) for token, entries in index.items()}
 
 
-def parameter_of_match(match: re.Match[str]) -> str | None:
-    """The parameter a `parameter_pattern()` match names; None for a lowercase short abbreviation."""
-    index = int(str(match.lastgroup)[1:])
-    source, parameter = parameter_synonyms()[index]
-    is_abbreviation = len(source) <= 4 and parameter != "age"
-    if is_abbreviation and match.group(0).islower():
-        return None  # 'pt', 'alt', 'news' in lower case are words, not lab names
-    return parameter
+def find_parameter_mentions(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, parameter) of every parameter named in `text`, longest text form first.
+
+    A lowercase short abbreviation ('pt', 'alt', 'news') is a word, not a lab name: skipped.
+    """
+    found: list[tuple[int, int, str]] = []
+    covered_until = 0
+    index = _synonyms_by_first_token()
+    for token in _TOKEN.finditer(text):
+        if token.start() < covered_until:
+            continue
+        for pattern, source, parameter in index.get(token.group(0).casefold(), ()):
+            match = pattern.match(text, token.start())
+            if match is None:
+                continue
+            if len(source) <= 4 and parameter != "age" and match.group(0).islower():
+                continue
+            found.append((match.start(), match.end(), parameter))
+            covered_until = match.end()
+            break
+    return found
 
 
 def is_extractable(parameter: str) -> bool:

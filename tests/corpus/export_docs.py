@@ -26,7 +26,9 @@ ICTRP_XML = "ictrp-results-2020-03.xml.gz"
 def corpus_file(name: str) -> Path:
     path = load_settings().corpora_dir / name
     if not path.is_file():
-        pytest.fail(f"corpus file {name} not found in {path.parent}: set TRIALS_CORPORA to the shared corpora")
+        pytest.fail(
+            f"corpus file {name} not found in {path.parent}: set TRIALS_CORPORA to the shared corpora"
+        )
     return path
 
 
@@ -38,7 +40,7 @@ def iter_documents(name: str) -> Iterator[Document]:
 
 
 def record_id(doc: Document) -> str | None:
-    """The trial id a corpus document is about: the member file name, the <TrialID>, the CSV row's first field."""
+    """The trial id of a corpus document: member file name, <TrialID>, or the CSV row's first field."""
     text = doc.text or ""
     if doc.source_path.endswith(".xml") and "!" in doc.source_path:
         return doc.source_path.rsplit("/", 1)[-1].removesuffix(".xml")

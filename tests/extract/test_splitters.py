@@ -41,7 +41,10 @@ def test_ictrp_xml_is_streamed_across_chunk_boundaries(monkeypatch) -> None:
     monkeypatch.setattr(splitters, "HEAD_BYTES", 200)
     data = (FIXTURES / "ictrp_two_trials.xml").read_bytes()
     records = split(data)
-    assert [r.data[:30] for r in records] == [b"<Trial>\n    <TrialID>ChiCTR200", b"<Trial>\n    <TrialID>NCT042917"]
+    assert [r.data[:30] for r in records] == [
+        b"<Trial>\n    <TrialID>ChiCTR200",
+        b"<Trial>\n    <TrialID>NCT042917",
+    ]
 
 
 def test_ictrp_xml_cut_off_inside_a_trial_is_a_record_with_an_error() -> None:
@@ -54,14 +57,19 @@ def test_ictrp_xml_cut_off_inside_a_trial_is_a_record_with_an_error() -> None:
 def test_ictrp_csv_row_with_quoted_line_breaks_becomes_a_one_row_csv() -> None:
     header = "TrialID,Public title,Inclusion Criteria\r\n"
     rows = [
-        'ChiCTR2000029953,"Model of ""COVID-19"" prognosis","Inclusion criteria: 1. Adults\r<br>2. Pneumonia\r\n"\r\n',
+        'ChiCTR2000029953,"Model of ""COVID-19"" prognosis",'
+        '"Inclusion criteria: 1. Adults\r<br>2. Pneumonia\r\n"\r\n',
         "NCT04246242,Arbidol trial,\r\n",
     ]
     records = split((header + "".join(rows)).encode())
     assert [r.format_hint for r in records] == ["ictrp_csv", "ictrp_csv"]
     assert records[0].data.decode() == header + rows[0]
     parsed = list(csv.reader(io.StringIO(records[0].data.decode(), newline="")))
-    assert parsed[1] == ["ChiCTR2000029953", 'Model of "COVID-19" prognosis', "Inclusion criteria: 1. Adults\r<br>2. Pneumonia\r\n"]
+    assert parsed[1] == [
+        "ChiCTR2000029953",
+        'Model of "COVID-19" prognosis',
+        "Inclusion criteria: 1. Adults\r<br>2. Pneumonia\r\n",
+    ]
     assert records[1].data.decode() == header + rows[1]
 
 
@@ -69,7 +77,10 @@ def test_ctgov_api_page_yields_one_document_per_study() -> None:
     records = split((FIXTURES / "ctgov_v2_page.json").read_bytes())
     assert [r.format_hint for r in records] == ["ctgov_json", "ctgov_json"]
     studies = [json.loads(r.data) for r in records]
-    assert [s["protocolSection"]["identificationModule"]["nctId"] for s in studies] == ["NCT00000102", "NCT00000104"]
+    assert [s["protocolSection"]["identificationModule"]["nctId"] for s in studies] == [
+        "NCT00000102",
+        "NCT00000104",
+    ]
     # braces and quotes inside strings do not end the study early
     assert studies[1]["protocolSection"]["identificationModule"]["briefTitle"].endswith('{"brace" [test]}')
 
@@ -83,8 +94,13 @@ def test_ctgov_api_page_cut_off_reports_the_unreadable_rest() -> None:
 
 def test_single_study_json_and_plain_files_are_one_document() -> None:
     data = (FIXTURES / "ctgov_v2_study.json").read_bytes()
-    assert split(data) == [RawRecord("export.dat", 0, data)]
-    assert split(b"TITLE: a randomized trial\n") == [RawRecord("export.dat", 0, b"TITLE: a randomized trial\n")]
+    # a record that names its format in its first bytes carries it as a hint (detection need not run)
+    assert split(data) == [RawRecord("export.dat", 0, data, "ctgov_json")]
+    xml = b"<clinical_study>\n  <id_info><nct_id>NCT00000102</nct_id></id_info>\n</clinical_study>\n"
+    assert split(xml)[0].format_hint == "ctgov_xml"
+    assert split(b"TITLE: a randomized trial\n") == [
+        RawRecord("export.dat", 0, b"TITLE: a randomized trial\n")
+    ]
 
 
 def test_size_limit_refuses_single_documents_and_oversized_records() -> None:

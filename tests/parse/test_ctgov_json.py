@@ -35,8 +35,8 @@ def parse(doc: Document) -> TrialRecord:
 
 def test_single_study_is_detected_by_content() -> None:
     (doc,) = documents("ctgov_v2_study.json")
-    assert doc.format_hint is None
-    assert detect_format(doc.text or "").name == "ctgov_json"
+    assert doc.format_hint == "ctgov_json"
+    assert detect_format(doc.text or "").name == "ctgov_json"  # also without the splitter's hint
 
 
 def test_single_study_columns() -> None:
@@ -45,7 +45,11 @@ def test_single_study_columns() -> None:
     assert record.secondary_ids == ("20-0006", "HHSN272201500007C")  # the `N/A` placeholder is dropped
     assert record.brief_title == "Adaptive COVID-19 Treatment Trial (ACTT)"
     assert record.title is not None and record.title.startswith("A Multicenter, Adaptive, Randomized Blinded")
-    assert (record.phase, record.study_type, record.overall_status) == ("PHASE3", "INTERVENTIONAL", "COMPLETED")
+    assert (record.phase, record.study_type, record.overall_status) == (
+        "PHASE3",
+        "INTERVENTIONAL",
+        "COMPLETED",
+    )
     assert record.enrollment == 1062
     assert (record.min_age_years, record.max_age_years, record.sex) == (18.0, 99.0, "ALL")
     assert (record.start_date, record.start_date_precision) == (date(2020, 2, 21), "day")
@@ -70,7 +74,12 @@ def test_endpoints_with_timepoints_in_days() -> None:
     record = parse(documents("ctgov_v2_study.json")[0])
     assert [(e.kind, e.seq, e.measure, e.time_frame) for e in record.endpoints] == [
         ("primary", 1, "Time to Recovery", "Day 1 through Day 29"),
-        ("secondary", 1, "Change From Baseline in Alanine Transaminase (ALT)", "Days 1, 3, 5, 8, 11, 15, and 29"),
+        (
+            "secondary",
+            1,
+            "Change From Baseline in Alanine Transaminase (ALT)",
+            "Days 1, 3, 5, 8, 11, 15, and 29",
+        ),
     ]
     assert record.endpoints[1].timepoints_days == (1, 3, 5, 8, 11, 15, 29)
 
@@ -93,7 +102,10 @@ def test_criteria_spans_point_into_the_raw_json_where_no_escape_intervenes() -> 
 def test_page_studies_become_separate_records() -> None:
     first, second = (parse(doc) for doc in documents("ctgov_v2_page.json"))
     assert (first.registry_id, first.phase, first.min_age_years, first.max_age_years) == (
-        "NCT00000102", "PHASE1_PHASE2", 14.0, 35.0,
+        "NCT00000102",
+        "PHASE1_PHASE2",
+        14.0,
+        35.0,
     )
     assert [c.text for c in first.criteria if c.kind == "exclusion"] == [
         "history of liver disease, or elevated liver function tests",
