@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@if command -v uv >/dev/null 2>&1; then UV=uv; \
 	 elif $(BIN)/pip install -q uv 2>/dev/null; then UV=$(BIN)/uv; else UV=; fi; \
-	 if [ -n "$$UV" ]; then $$UV pip install -q --python $(BIN)/python -c requirements.lock -e '.[dev]'; \
+	 if [ -n "$$UV" ]; then $$UV pip install -q --compile-bytecode --python $(BIN)/python -c requirements.lock -e '.[dev]'; \
 	 else $(BIN)/pip install -q -c requirements.lock -e '.[dev]'; fi
 	@touch $@
 

@@ -20,10 +20,10 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
 
+from flows import parse_pool
 from flows.batch import BatchResult, process_batch
 from flows.extract.sources import iter_raw_records, with_ids
 from flows.extract.splitters import RawRecord
-from flows import parse_pool
 from flows.runners import make_task_runner, pool_workers
 from flows.settings import load_settings
 from warehouse import links, load, quality
@@ -138,7 +138,9 @@ def etl(
             load.apply_ddl(con)
             _run(con, summary, settings, sources, strict, full_refresh, started_at)
             staging = _finish(con, summary, Path(parquet), export_contacts, started_at)
+            committing = time.perf_counter()
             con.execute("COMMIT")
+            summary.seconds["commit"] += time.perf_counter() - committing
         except BaseException:
             con.execute("ROLLBACK")
             raise
@@ -203,15 +205,23 @@ def _run(
             parse_batch.submit(batch, summary.run_id, loaded_at, pool_workers(settings), only_batch)
         )
         while len(pending) >= max_pending:
-            _load_result(con, pending.popleft().result(), summary, strict)
+            _load_result(con, _wait(pending.popleft(), summary), summary, strict)
         extract_started = time.perf_counter()
     while pending:
-        _load_result(con, pending.popleft().result(), summary, strict)
+        _load_result(con, _wait(pending.popleft(), summary), summary, strict)
     summary.documents["removed"] += load.mark_removed(con, sources, seen, summary.run_id)
     if summary.documents["seen"] > summary.documents["skipped"] or summary.documents["removed"]:
         started = time.perf_counter()
         summary.links = links.refresh_links(con)
         summary.seconds["links"] += time.perf_counter() - started
+
+
+def _wait(future: PrefectFuture[BatchResult], summary: RunSummary) -> BatchResult:
+    """The batch's result; the flow thread's idle time while workers parse is the `wait` stage."""
+    started = time.perf_counter()
+    result = future.result()
+    summary.seconds["wait"] += time.perf_counter() - started
+    return result
 
 
 def _finish(
@@ -234,12 +244,23 @@ def _finish(
         ],
     )
     tables = EXPORTED_TABLES + (load.PRIVATE_TABLES if export_contacts else ())
+    started = time.perf_counter()
     summary.rows = load.table_counts(con, EXPORTED_TABLES + load.PRIVATE_TABLES)
     summary.quality_report = quality.report_markdown(con, summary.run_id)
+    summary.seconds["quality"] += time.perf_counter() - started
     started = time.perf_counter()
-    staging = load.export_parquet(con, parquet, tables)
+    staging = _export(con, parquet, tables, changed=docs["seen"] > docs["skipped"] or bool(docs["removed"]))
     summary.seconds["export"] += time.perf_counter() - started
     return staging
+
+
+def _export(con: Any, parquet: Path, tables: tuple[str, ...], changed: bool) -> Path:
+    """A run that changed no document re-exports only `runs` and links the current files of the rest."""
+    if not changed:
+        staging = load.export_parquet(con, parquet, ("runs",))
+        if load.link_unchanged(parquet, staging, [t for t in tables if t != "runs"]):
+            return staging
+    return load.export_parquet(con, parquet, tables)
 
 
 def run_etl(**parameters: Any) -> dict:

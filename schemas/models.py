@@ -39,7 +39,7 @@ class DocumentsModel(_Model):
 
     @pa.dataframe_check(name="reason given unless loaded")
     @classmethod
-    def reason_unless_loaded(cls, df: pd.DataFrame) -> Series[bool]:
+    def reason_unless_loaded(cls, df: pd.DataFrame) -> pd.Series[bool]:
         return (df["status"] == "loaded") | df["reason"].notna()
 
 
@@ -73,13 +73,13 @@ class TrialsModel(_Model):
 
     @pa.dataframe_check(name="min_age_years <= max_age_years")
     @classmethod
-    def ages_ordered(cls, df: pd.DataFrame) -> Series[bool]:
+    def ages_ordered(cls, df: pd.DataFrame) -> pd.Series[bool]:
         both = df["min_age_years"].notna() & df["max_age_years"].notna()
         return ~both | (df["min_age_years"] <= df["max_age_years"])
 
     @pa.dataframe_check(name="registry and registry_id together")
     @classmethod
-    def registry_with_id(cls, df: pd.DataFrame) -> Series[bool]:
+    def registry_with_id(cls, df: pd.DataFrame) -> pd.Series[bool]:
         return df["registry"].isna() == df["registry_id"].isna()
 
 
@@ -104,7 +104,7 @@ class CriteriaModel(_Model):
 
     @pa.dataframe_check(name="span_start < span_end")
     @classmethod
-    def span_ordered(cls, df: pd.DataFrame) -> Series[bool]:
+    def span_ordered(cls, df: pd.DataFrame) -> pd.Series[bool]:
         both = df["span_start"].notna() & df["span_end"].notna()
         return (~both | (df["span_start"] < df["span_end"])).astype(bool)
 
@@ -130,7 +130,7 @@ class CriteriaThresholdsModel(_Model):
 
     @pa.dataframe_check(name="between has value_high")
     @classmethod
-    def between_has_high(cls, df: pd.DataFrame) -> Series[bool]:
+    def between_has_high(cls, df: pd.DataFrame) -> pd.Series[bool]:
         return (df["op"] != "between") | df["value_high"].notna()
 
 

@@ -8,7 +8,6 @@ so opening waits a bounded time and then names the lock.
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -17,28 +16,14 @@ from typing import Any
 
 import duckdb
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from flows.precedence import source_rank
-from warehouse.redact import redact
+from warehouse.export import EXPORT_ORDER, export_parquet, link_unchanged, swap_in
+
+__all__ = ["EXPORT_ORDER", "export_parquet", "link_unchanged", "swap_in"]  # the run's export, re-exported
 
 DDL_DIR = Path(__file__).parent
 TRIAL_TABLES = ("trials", "arms", "criteria", "criteria_thresholds", "endpoints", "unmapped_values", "contacts")
-EXPORT_ORDER = {
-    "documents": "source_path, record_index",
-    "trials": "trial_id",
-    "arms": "trial_id, arm_seq",
-    "criteria": "trial_id, kind, criterion_seq",
-    "criteria_thresholds": "trial_id, kind, criterion_seq, threshold_seq",
-    "endpoints": "trial_id, kind, endpoint_seq",
-    "unmapped_values": "trial_id, column_name, source_value",
-    "quarantine": "run_id, table_name, trial_id, column_name",
-    "runs": "started_at, run_id",
-    "trial_versions": "trial_id, version",
-    "trial_links": "trial_id, linked_trial_id",
-    "trial_cluster_ids": "trial_id",
-}
 PRIVATE_TABLES = ("contacts",)
 
 
@@ -229,54 +214,6 @@ def _drop_superseded(frames: dict[str, pd.DataFrame], losers: dict[str, str]) ->
         docs.loc[mask, "reason"] = reason
     out["documents"] = docs
     return out
-
-
-def export_parquet(con: duckdb.DuckDBPyConnection, target: Path, tables: Iterable[str]) -> Path:
-    """Write every table to a fresh folder beside `target`; `swap_in` makes it current after commit."""
-    staging = target.with_name(target.name + ".new")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    for table in tables:
-        target_file = staging / (table + ".parquet")
-        if table == "documents":
-            _export_documents_redacted(con, target_file)
-            continue
-        order = EXPORT_ORDER.get(table)
-        query = f"SELECT * FROM {table}" + (f" ORDER BY {order}" if order else "")
-        con.execute(f"COPY ({query}) TO '{target_file}' (FORMAT parquet, COMPRESSION zstd)")
-    return staging
-
-
-def _export_documents_redacted(con: duckdb.DuckDBPyConnection, target_file: Path) -> None:
-    """documents with contact details masked in `text` (same length, so spans still hold), streamed."""
-    reader = con.execute(
-        f"""SELECT d.*, (SELECT list(x) FROM (SELECT unnest([c.email, c.phone]) AS x FROM contacts c
-                         JOIN trials t USING (trial_id) WHERE t.document_id = d.document_id)) AS known
-            FROM documents d ORDER BY {EXPORT_ORDER["documents"]}"""
-    ).fetch_record_batch(5000)
-    writer = None
-    for batch in reader:
-        texts = [redact(text, known or ()) for text, known in
-                 zip(batch.column("text").to_pylist(), batch.column("known").to_pylist(), strict=True)]
-        columns = {name: batch.column(name) for name in batch.schema.names if name != "known"}
-        columns["text"] = pa.array(texts, type=pa.string())
-        table = pa.table(columns)
-        if writer is None:
-            writer = pq.ParquetWriter(target_file, table.schema, compression="zstd")
-        writer.write_table(table)
-    if writer is None:  # no documents: still an empty file with the table's columns
-        con.execute(f"COPY (SELECT * FROM documents LIMIT 0) TO '{target_file}' (FORMAT parquet)")
-    else:
-        writer.close()
-
-
-def swap_in(staging: Path, target: Path) -> None:
-    old = target.with_name(target.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    if target.exists():
-        target.rename(old)
-    staging.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def table_counts(con: duckdb.DuckDBPyConnection, tables: Iterable[str]) -> dict[str, int]:

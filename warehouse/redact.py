@@ -9,11 +9,19 @@ the exact e-mail and phone strings the parsers put into the contacts table.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 INTERNATIONAL_PHONE = re.compile(r"(?<![\w+])\+\d[\d \-().]{6,}\d")
-LABELLED_PHONE = re.compile(r"(?im)^(?:[^\S\n]*(?:phone|tel|telephone|fax|mobile)\b[^\n\d+]{0,20}\n{0,2}[^\S\n]*)([+\d][\d \-().]*\d)")
+LABELLED_PHONE = re.compile(
+    r"(?im)^(?:[^\S\n]*(?:phone|tel|telephone|fax|mobile)\b[^\n\d+]{0,20}\n{0,2}[^\S\n]*)([+\d][\d \-().]*\d)"
+)
+
+# LABELLED_PHONE and EMAIL tried at every position of a long text are slow; the helpers below find
+# the same matches from the few places they can start (a label word, an "@")
+PHONE_LABEL = re.compile(r"\b(?:phone|tel|telephone|fax|mobile)\b", re.IGNORECASE)
+EMAIL_DOMAIN = re.compile(r"[\w-]+(?:\.[\w-]+)+")
+_EMAIL_LOCAL_PUNCTUATION = frozenset("_.+-")
 
 
 def _mask(match: re.Match[str], group: int = 0) -> str:
@@ -26,10 +34,64 @@ def _mask(match: re.Match[str], group: int = 0) -> str:
 def redact(text: str | None, known: Iterable[str | None] = ()) -> str | None:
     if not text:
         return text
-    text = EMAIL.sub(_mask, text)
-    text = INTERNATIONAL_PHONE.sub(_mask, text)
-    text = LABELLED_PHONE.sub(lambda m: _mask(m, 1), text)
+    if "@" in text:
+        text = _mask_spans(text, _email_spans(text))
+    if "+" in text:
+        text = INTERNATIONAL_PHONE.sub(_mask, text)
+    text = _mask_spans(text, _labelled_phone_spans(text))
     for value in known:
         if value and len(value) >= 4:
             text = text.replace(value, "x" * len(value))
     return text
+
+
+def _mask_spans(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    pieces, last = [], 0
+    for start, end in spans:
+        pieces += [text[last:start], "x" * (end - start)]
+        last = end
+    return "".join(pieces) + text[last:] if pieces else text
+
+
+def _email_spans(text: str) -> Iterator[tuple[int, int]]:
+    """The spans EMAIL.finditer gives: a local part can only end at an "@", so start from each "@"."""
+    last = 0
+    at = text.find("@")
+    while at >= 0:
+        start = at
+        while start > last and (text[start - 1].isalnum() or text[start - 1] in _EMAIL_LOCAL_PUNCTUATION):
+            start -= 1  # str.isalnum() or "_" is exactly the \w of a str pattern
+        domain = EMAIL_DOMAIN.match(text, at + 1) if start < at else None
+        if domain is not None:
+            yield start, domain.end()
+            last = domain.end()
+        at = text.find("@", max(at + 1, last))
+
+
+def _labelled_phone_spans(text: str) -> Iterator[tuple[int, int]]:
+    """The number spans of LABELLED_PHONE.finditer: a match starts at a line that opens with a label."""
+    last = 0
+    for label_start in _label_starts(text):
+        line_start = text.rfind("\n", 0, label_start) + 1
+        indent = text[line_start:label_start]
+        if line_start < last or (indent and not indent.isspace()):
+            continue
+        match = LABELLED_PHONE.match(text, line_start)
+        if match is not None:
+            yield match.span(1)
+            last = match.end()
+
+
+def _label_starts(text: str) -> list[int]:
+    """Where PHONE_LABEL matches; in an ASCII text found with str.find on the lowered text (same length)."""
+    if not text.isascii():
+        return [label.start() for label in PHONE_LABEL.finditer(text)]
+    lowered = text.lower()
+    starts = []
+    for word in ("phone", "tel", "fax", "mobile"):  # "telephone" starts with "tel"
+        at = lowered.find(word)
+        while at >= 0:
+            if PHONE_LABEL.match(text, at):
+                starts.append(at)
+            at = lowered.find(word, at + 1)
+    return sorted(starts)

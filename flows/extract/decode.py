@@ -15,11 +15,14 @@ import codecs
 import hashlib
 import re
 import string
+from dataclasses import replace
 
 import ftfy
+import lxml.etree
 from charset_normalizer import from_bytes
 
-from flows.extract.html_text import declared_charset, html_to_text, looks_like_html
+from flows.extract.html_text import declared_charset, looks_like_html
+from flows.extract.normalise import reader_text
 from flows.extract.splitters import RawRecord
 from flows.records import Document
 
@@ -47,6 +50,10 @@ _WINDOWS_1252_LABELS = frozenset({"iso-8859-1", "iso8859-1", "latin1", "latin-1"
 # an internal DTD subset declaring entities: the billion-laughs bomb and the external entity (XXE);
 # registry exports never declare entities, and no parser here may expand them
 _XML_ENTITY_DECLARATION = re.compile(r"<!DOCTYPE[^>\[]*\[[^\]]*<!ENTITY", re.IGNORECASE)
+# characters lxml refuses in a tree (C0 controls but tab, LF, CR; lone surrogates; U+FFFE/U+FFFF);
+# a browser shows none of them
+_XML_INCOMPATIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+ENTITIES_REFUSED = "XML declares entities in its DTD (<!ENTITY>): refused, entities are never expanded"
 _MAX_NUL_SHARE = 0.001  # a few NULs in a text are damage; more than this is a binary file
 _MAX_CONTROL_SHARE = 0.05
 _WESTERN_MAX_HIGH_SHARE = 0.3  # in Latin-script text, bytes >= 0x80 are a minority of the letters
@@ -183,44 +190,40 @@ def _repair(text: str, encoding: str, notes: list[str]) -> Decoded:
 def to_document(raw: RawRecord) -> Document:
     """The Document of one raw record, or a Document that says why it cannot be read."""
     doc_id = raw.document_id or sha256_hex(raw.data)
-
-    def rejected(reason: str) -> Document:
-        return Document(
-            doc_id,
-            raw.source_path,
-            raw.record_index,
-            len(raw.data),
-            None,
-            None,
-            raw.format_hint,
-            reject_reason=reason,
-        )
-
+    unread = Document(
+        doc_id,
+        raw.source_path,
+        raw.record_index,
+        raw.size if raw.size is not None else len(raw.data),
+        None,
+        None,
+        raw.format_hint,
+    )
     if raw.error:
-        return rejected(raw.error)
+        return replace(unread, reject_reason=raw.error)
     if not raw.data:
-        return rejected("empty document (0 bytes)")
+        return replace(unread, reject_reason="empty document (0 bytes)")
     text, encoding, note = decode_bytes(raw.data)
     if text is None:
-        return rejected(note or "not decodable")
+        return replace(unread, reject_reason=note or "not decodable")
     if not text.strip():
-        return rejected(f"empty document (only white space, {len(raw.data)} bytes)")
-    hint = raw.format_hint
+        return replace(unread, reject_reason=f"empty document (only white space, {len(raw.data)} bytes)")
+    decoded = replace(unread, encoding=encoding, text=text, partial_reason=note)
     if _XML_ENTITY_DECLARATION.search(text[:_SNIFF_BYTES]):
-        refused = "XML declares entities in its DTD (<!ENTITY>): refused, entities are never expanded"
-        return Document(
-            doc_id,
-            raw.source_path,
-            raw.record_index,
-            len(raw.data),
-            encoding,
-            text,
-            hint,
-            reject_reason=refused,
-        )
-    if hint is None and looks_like_html(text[:4096]):
-        # spans of a web page refer to the text a reader sees, so that text is the document's text
-        text, hint = html_to_text(text), "html"
-    return Document(
-        doc_id, raw.source_path, raw.record_index, len(raw.data), encoding, text, hint, partial_reason=note
-    )
+        return replace(decoded, reject_reason=ENTITIES_REFUSED)
+    return _as_read(decoded)
+
+
+def _as_read(doc: Document) -> Document:
+    """The document with the text a reader sees (flows/extract/normalise.py), which spans refer to."""
+    text, notes = doc.text or "", [doc.partial_reason]
+    if doc.format_hint is None and looks_like_html(text[:4096]):
+        controls = len(_XML_INCOMPATIBLE.findall(text))  # a browser shows none; lxml refuses them
+        if controls:
+            text = _XML_INCOMPATIBLE.sub("", text)
+            notes.append(f"{controls} control character(s) removed from the page")
+    try:
+        text, hint = reader_text(text, doc.format_hint)
+    except (ValueError, lxml.etree.LxmlError) as exc:
+        return replace(doc, reject_reason=f"page unreadable: {type(exc).__name__}: {exc}")
+    return replace(doc, text=text, format_hint=hint, partial_reason="; ".join(filter(None, notes)) or None)

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from pathlib import Path
-
 from dataclasses import replace
+from pathlib import Path
 
 from flows.extract.archives import iter_members
 from flows.extract.decode import sha256_hex
@@ -29,4 +28,4 @@ def iter_raw_records(paths: Iterable[Path], max_bytes: int) -> Iterator[RawRecor
 def with_ids(records: Iterable[RawRecord]) -> Iterator[RawRecord]:
     """Hash each record once, where it is read, so unchanged documents are skipped before parsing."""
     for record in records:
-        yield replace(record, document_id=sha256_hex(record.data))
+        yield record if record.document_id else replace(record, document_id=sha256_hex(record.data))

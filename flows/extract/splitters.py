@@ -14,6 +14,7 @@ the first bytes of the content, never by the file name:
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -35,7 +36,8 @@ class RawRecord:
     data: bytes
     format_hint: str | None = None
     error: str | None = None  # the record cannot be used as it stands (too large, cut off)
-    document_id: str | None = None  # sha256 of `data`, once computed (see sources.with_ids)
+    document_id: str | None = None  # sha256 of the document's bytes, once computed (see sources.with_ids)
+    size: int | None = None  # bytes of a document refused unread (its `data` is then empty)
 
 
 Chunks = Iterator[bytes]
@@ -89,8 +91,24 @@ def _choose_splitter(head: bytes) -> Splitter | None:
 def _single_document(source_path: str, head: bytes, stream: BinaryIO, max_bytes: int) -> RawRecord:
     data = head if len(head) > max_bytes else head + stream.read(max_bytes + 1 - len(head))
     if len(data) > max_bytes:
-        return RawRecord(source_path, 0, b"", error=f"document larger than the {max_bytes}-byte limit")
+        return _refused_unread(source_path, data, stream, max_bytes)
     return RawRecord(source_path, 0, data, _single_record_format(head))
+
+
+def _refused_unread(source_path: str, data: bytes, stream: BinaryIO, max_bytes: int) -> RawRecord:
+    """A file over the limit: hashed and measured as it streams past, never held in memory."""
+    digest, size = hashlib.sha256(data), len(data)
+    while block := stream.read(CHUNK_BYTES):
+        digest.update(block)
+        size += len(block)
+    return RawRecord(
+        source_path,
+        0,
+        b"",
+        error=f"document larger than the {max_bytes}-byte limit ({size} bytes)",
+        document_id=digest.hexdigest(),
+        size=size,
+    )
 
 
 def _single_record_format(head: bytes) -> str | None:

@@ -35,8 +35,14 @@ _CUES = (
 )
 
 
+# article texts exported from PubMed Central: a `TITLE:` line, then ABSTRACT.BACKGROUND: ... sections
+_ARTICLE_TITLE = re.compile(r"\ATITLE[:.][^\S\n]*\n\s*(?P<title>[^\n]+)")
+
+
 def detect(head: str) -> tuple[float, str]:
     """Prose with abstract vocabulary and (almost) no registry headings."""
+    if _ARTICLE_TITLE.match(head):
+        return 0.9, "article text starting with a TITLE: line"
     labels = sum(1 for item in segment(head[:5000]).fields if item.name != "item")
     lowered = head.casefold()
     cues = [cue for cue in _CUES if cue in lowered]
@@ -51,10 +57,12 @@ def parse(doc: Document) -> TrialRecord:
     text = doc.text
     english_end = second_language_start(text) or len(text)
     registry, registry_id, secondary = registry_identity(None, text)
+    article_title = _ARTICLE_TITLE.match(text)
     return TrialRecord(
         registry=registry,
         registry_id=registry_id,
         document_kind="abstract",
+        title=article_title.group("title").strip() if article_title else None,
         secondary_ids=secondary,
         languages=detect_languages(text),
         endpoints=reported_outcomes(text[:english_end]),

@@ -52,8 +52,10 @@ def split_criteria(text: str, offset: int = 0, kind: str | None = None) -> list[
     counts: dict[str, int] = {}
     criteria = []
     for item in items:
-        counts[item.kind] = counts.get(item.kind, 0) + 1
         body = text[item.start : item.end]
+        if not body.strip():  # a marker with nothing after it ("1." ending a wrapped line) is no item
+            continue
+        counts[item.kind] = counts.get(item.kind, 0) + 1
         thresholds = extract_thresholds(f"{item.context} {body}" if item.context else body)
         criteria.append(
             Criterion(item.kind, counts[item.kind], body, offset + item.start, offset + item.end, thresholds)

@@ -7,6 +7,7 @@ the format (one row of an ICTRP CSV) passes it as a hint, which is trusted.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -66,5 +67,22 @@ def detect_format(text: str, hint: str | None = None) -> Detection:
             if score >= CERTAIN:
                 break
     if best.score < MIN_SCORE:
-        return Detection(None, best.score, best.evidence if best.name else "no format matched")
+        return Detection(None, best.score, f"{describe_shape(head)} matches no known format")
     return best
+
+
+_XML_ROOT = re.compile(r"<(?![?!])([\w:.-]+)")
+
+
+def describe_shape(head: str) -> str:
+    """What the document looks like, for a rejection reason a user can act on."""
+    stripped = head.lstrip("\ufeff \t\r\n")
+    first_line = stripped.split("\n", 1)[0].strip()[:80]
+    if stripped.startswith(("{", "[")):
+        return 'a JSON document (no "protocolSection" of a ClinicalTrials.gov study)'
+    if stripped.startswith("<"):
+        root = _XML_ROOT.search(stripped)
+        return f"an XML document with root <{root.group(1)}>" if root else "an XML document"
+    if first_line.count(",") >= 2 or first_line.count(";") >= 2 or first_line.count("\t") >= 2:
+        return f"a table with header {first_line!r}"
+    return f"text starting {first_line!r}" if first_line else "text"

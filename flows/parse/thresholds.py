@@ -41,7 +41,22 @@ _DURATION_CUE = re.compile(
 )
 
 
+_ASCII_DIGIT = re.compile(r"[0-9]")
+
+
+def _holds_no_number(text: str) -> bool:
+    """True when no threshold can come out of `text`: every threshold needs a digit in the prepared
+    text, and an ASCII text gets one only from its own digits or from a 'ULN' / 'upper limit' phrase
+    (read as '1 x ULN'). Most criteria are words only; this spares them the whole extraction."""
+    if not text.isascii() or _ASCII_DIGIT.search(text):
+        return False
+    lowered = text.lower()
+    return "uln" not in lowered and "upper" not in lowered
+
+
 def extract_thresholds(text: str) -> tuple[Threshold, ...]:
+    if _holds_no_number(text):
+        return ()
     clean = prepare(text)
     mentions = find_mentions(clean)
     quantities = [q for q in find_quantities(clean, mentions) if q.op is not None]

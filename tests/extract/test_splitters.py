@@ -105,7 +105,10 @@ def test_single_study_json_and_plain_files_are_one_document() -> None:
 
 def test_size_limit_refuses_single_documents_and_oversized_records() -> None:
     big = b"x" * 5000
-    assert split(big, max_bytes=4000)[0].error == "document larger than the 4000-byte limit"
+    refused = split(big, max_bytes=4000)[0]
+    assert refused.error == "document larger than the 4000-byte limit (5000 bytes)"
+    assert (refused.data, refused.size) == (b"", 5000)
+    assert refused.document_id == hashlib.sha256(big).hexdigest()
     data = (FIXTURES / "ictrp_two_trials.xml").read_bytes()
     records = split(data, max_bytes=1000)
     assert records[0].error == "record larger than the 1000-byte limit"

@@ -131,7 +131,8 @@ def test_truncated_xml_invents_nothing(cases: list[BadInput]) -> None:
 def test_oversized_single_record_is_refused_unread(cases: list[BadInput]) -> None:
     outcome = single_outcome(case_named(cases, "oversized.txt"))
     assert outcome.document.text is None
-    assert outcome.reject_reason == f"document larger than the {MAX_BYTES}-byte limit"
+    assert outcome.reject_reason.startswith(f"document larger than the {MAX_BYTES}-byte limit (")
+    assert outcome.document.n_bytes > MAX_BYTES
 
 
 def test_entity_bomb_is_refused_fast(cases: list[BadInput]) -> None:
@@ -180,3 +181,17 @@ def test_nul_bytes_in_a_text_are_removed_and_said(cases: list[BadInput]) -> None
     outcome = parse_document(to_document(next(split_stream("nul.txt", io.BytesIO(damaged), MAX_BYTES))))
     assert document_status(outcome) == ("partial", "2 NUL byte(s) removed")
     assert criteria_counts(outcome.record) == (7, 12)
+
+
+def test_control_characters_in_a_web_page_are_removed_and_said() -> None:
+    """The ChiCTR page fixture (tests/fixtures/html) with control bytes in its body, as a damaged
+    download has them: lxml refuses such text, so they are removed before the page is read."""
+    from tests.reliability.bad_inputs import PROJECT_ROOT
+
+    page = (PROJECT_ROOT / "tests" / "fixtures" / "html" / "chictr_ChiCTR2100054321.html").read_bytes()
+    at = page.index(b"</script>") + len(b"</script>")  # in the tail of an element the reader drops
+    damaged = page[:at] + b"\x01\x02\x1b" + page[at:]
+    outcome = parse_document(to_document(next(split_stream("page.html", io.BytesIO(damaged), MAX_BYTES))))
+    status, reason = document_status(outcome)
+    assert outcome.record is not None and outcome.record.registry_id == "ChiCTR2100054321"
+    assert status == "partial" and "3 control character(s) removed from the page" in (reason or "")

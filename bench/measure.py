@@ -1,0 +1,142 @@
+"""Measuring one `trials run`: wall time, peak memory of its process tree, the run's stage seconds.
+
+Also the floor the pipeline is compared with: the standard library's ElementTree parsing the
+same XML files and nothing else.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tarfile
+import threading
+import time
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+TRIALS = str(Path(sys.executable).with_name("trials"))
+SAMPLE_SECONDS = 0.2
+
+
+@dataclass
+class TreeMemory:
+    """Peak resident memory of a process and its descendants, sampled while it runs."""
+
+    peak_tree_bytes: int = 0  # the largest sum over the tree at one moment
+    peak_process_bytes: int = 0  # the largest single process
+    peak_main_bytes: int = 0  # the flow process itself
+    samples: int = 0
+
+    def sample(self, root: psutil.Process) -> None:
+        try:
+            processes = [root, *root.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            return
+        sizes = []
+        for process in processes:
+            try:
+                sizes.append(process.memory_info().rss)
+            except psutil.Error:
+                sizes.append(0)
+        self.peak_tree_bytes = max(self.peak_tree_bytes, sum(sizes))
+        self.peak_process_bytes = max(self.peak_process_bytes, max(sizes))
+        self.peak_main_bytes = max(self.peak_main_bytes, sizes[0])
+        self.samples += 1
+
+
+@dataclass
+class RunMeasure:
+    label: str
+    wall_s: float
+    returncode: int
+    memory: TreeMemory
+    summary: dict[str, Any] = field(default_factory=dict)
+    stderr_tail: str = ""
+
+    @property
+    def documents(self) -> int:
+        return int(self.summary.get("documents", {}).get("seen", 0))
+
+    @property
+    def stages(self) -> dict[str, float]:
+        return dict(self.summary.get("seconds", {}))
+
+    def flow_thread_seconds(self) -> float:
+        """Seconds the flow thread spent in named stages (parse and validate run in workers, in parallel)."""
+        in_workers = {"parse", "validate"}
+        return sum(v for k, v in self.stages.items() if k not in in_workers)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "label": self.label,
+            "documents": self.documents,
+            "wall_s": round(self.wall_s, 2),
+            "returncode": self.returncode,
+            "peak_rss_tree_mb": round(self.memory.peak_tree_bytes / 2**20, 1),
+            "peak_rss_process_mb": round(self.memory.peak_process_bytes / 2**20, 1),
+            "peak_rss_main_mb": round(self.memory.peak_main_bytes / 2**20, 1),
+            "stage_seconds": self.stages,
+            "prefect_and_startup_s": round(self.wall_s - self.flow_thread_seconds(), 2),
+            "rows": self.summary.get("rows", {}),
+            "document_counts": self.summary.get("documents", {}),
+        }
+
+
+def run_trials(
+    label: str, sources: list[Path], db: Path, parquet: Path, env: dict[str, str] | None = None
+) -> RunMeasure:
+    """One real `trials run` in a subprocess, sampling the memory of its process tree."""
+    summary_file = db.with_suffix(f".{label}.summary.json")
+    command = [TRIALS, "run", *[a for s in sources for a in ("--source", str(s))]]
+    command += ["--db", str(db), "--parquet", str(parquet), "--summary-json", str(summary_file)]
+    memory = TreeMemory()
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, **(env or {})}
+    )
+    root = psutil.Process(process.pid)
+    done = threading.Event()
+
+    def sampler() -> None:
+        while not done.is_set():
+            memory.sample(root)
+            done.wait(SAMPLE_SECONDS)
+
+    thread = threading.Thread(target=sampler, daemon=True)
+    thread.start()
+    _stdout, stderr = process.communicate()
+    wall = time.perf_counter() - started
+    done.set()
+    thread.join()
+    summary = json.loads(summary_file.read_text()) if summary_file.exists() else {}
+    return RunMeasure(label, wall, process.returncode, memory, summary, stderr[-2000:])
+
+
+def xml_floor_archive(archive: Path) -> tuple[int, float]:
+    """(files, seconds): ElementTree parsing every XML member of a tar archive, read in place."""
+    started = time.perf_counter()
+    count = 0
+    with tarfile.open(archive, mode="r|*") as tar:
+        for member in tar:
+            if member.isfile() and member.name.endswith(".xml"):
+                handle = tar.extractfile(member)
+                if handle is not None:
+                    ET.fromstring(handle.read())
+                    count += 1
+    return count, time.perf_counter() - started
+
+
+def xml_floor_folder(folder: Path) -> tuple[int, float]:
+    """(files, seconds): ElementTree parsing every XML file under a folder."""
+    started = time.perf_counter()
+    count = 0
+    for path in sorted(folder.rglob("*.xml")):
+        ET.fromstring(path.read_bytes())
+        count += 1
+    return count, time.perf_counter() - started

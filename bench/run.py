@@ -1,0 +1,193 @@
+"""`make bench`: the real `trials run` at growing scale, with the floor and the criteria figures.
+
+Cases (TRIALS_BENCH_CASES, comma-separated, default all but `server`):
+
+- seeds:   the five seeds into a new warehouse: the fixed cost of a run.
+- ctgov:   the real ClinicalTrials.gov XML archive (6,782 records), read in place.
+- scaled:  TRIALS_BENCH_SCALE (default 100,000) replicated records with new ids (bench/scale.py).
+- noop:    the scaled run again over the same warehouse: every document unchanged.
+- server:  the seeds twice against a `prefect server start` (the fixed cost with a server).
+- criteria: bench.criteria.main() (precision/recall, criteria/s).
+
+Marginal throughput = documents / (wall - fixed cost of the seeds run). Writes bench/results.json.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from bench import criteria
+from bench.measure import RunMeasure, run_trials, xml_floor_archive, xml_floor_folder
+from bench.scale import ensure_scaled_corpus
+from flows.settings import PROJECT_ROOT, load_settings
+
+RESULTS = PROJECT_ROOT / "bench" / "results.json"
+DEFAULT_CASES = "seeds,ctgov,scaled,noop,criteria"
+CTGOV_ARCHIVE = "ctgov-xml.tar.gz"
+
+
+def _workdir() -> Path:
+    root = os.environ.get("TRIALS_BENCH_WORKDIR")
+    return Path(root) if root else Path(tempfile.gettempdir()) / "trials-bench"
+
+
+def _fresh(folder: Path) -> Path:
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return folder
+
+
+def _run_case(label: str, sources: list[Path], folder: Path, env: dict[str, str] | None = None) -> RunMeasure:
+    print(f"[bench] {label}: trials run over {', '.join(map(str, sources))}", flush=True)
+    measure = run_trials(label, sources, folder / "trials.duckdb", folder / "parquet", env)
+    if measure.returncode != 0:
+        raise RuntimeError(f"{label}: trials run exited {measure.returncode}:\n{measure.stderr_tail}")
+    print(f"[bench] {label}: {measure.documents} documents in {measure.wall_s:.1f} s", flush=True)
+    return measure
+
+
+def marginal(measure: RunMeasure, fixed_s: float, floor_s: float | None) -> dict[str, Any]:
+    seconds = max(measure.wall_s - fixed_s, 1e-9)
+    figures: dict[str, Any] = {
+        "marginal_s": round(seconds, 2),
+        "marginal_docs_per_s": round(measure.documents / seconds, 1),
+    }
+    if floor_s:
+        figures["floor_s"] = round(floor_s, 2)
+        figures["marginal_over_floor"] = round(seconds / floor_s, 2)
+    return figures
+
+
+def _wait_healthy(url: str, timeout_s: float) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/health", timeout=2) as response:
+                if response.status == 200:
+                    return True
+        except OSError:
+            time.sleep(0.5)
+    return False
+
+
+def server_case(work: Path) -> dict[str, Any]:
+    """Fixed cost with a running Prefect server: start one (own PREFECT_HOME), run the seeds twice."""
+    home = work / "prefect-server-home"
+    home.mkdir(parents=True, exist_ok=True)
+    port = os.environ.get("TRIALS_BENCH_SERVER_PORT", "4299")
+    env = {
+        **os.environ,
+        "PREFECT_HOME": str(home),
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_SERVER_UI_ENABLED": "false",
+        "DO_NOT_TRACK": "1",
+    }
+    prefect = str(Path(sys.executable).with_name("prefect"))
+    started = time.perf_counter()
+    server = subprocess.Popen(
+        [prefect, "server", "start", "--port", port],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/api"
+    try:
+        if not _wait_healthy(url, 120):
+            raise RuntimeError("prefect server start did not become healthy in 120 s")
+        startup = time.perf_counter() - started
+        client_env = {"PREFECT_API_URL": url, "PREFECT_HOME": str(home)}
+        runs = [
+            _run_case(f"server{i}", [PROJECT_ROOT / "seeds"], _fresh(work / f"server{i}"), client_env)
+            for i in (1, 2)
+        ]
+    finally:
+        server.terminate()
+        server.wait(30)
+    return {"server_start_s": round(startup, 1), "runs": [r.as_dict() for r in runs]}
+
+
+def run_cases(cases: set[str], scale: int) -> dict[str, Any]:
+    work = _workdir()
+    work.mkdir(parents=True, exist_ok=True)
+    archive = load_settings().corpora_dir / CTGOV_ARCHIVE
+    results: dict[str, Any] = {"scale": scale, "workers": load_settings().workers, "cases": {}}
+    fixed_s = 0.0
+    if "seeds" in cases:
+        seeds = _run_case("seeds", [PROJECT_ROOT / "seeds"], _fresh(work / "seeds"))
+        fixed_s = seeds.wall_s
+        results["cases"]["seeds"] = seeds.as_dict()
+    results["fixed_s"] = round(fixed_s, 2)
+    if "ctgov" in cases:
+        if not archive.is_file():
+            raise FileNotFoundError(f"corpus archive missing: {archive} (set TRIALS_CORPORA)")
+        _files, floor_s = xml_floor_archive(archive)
+        run = _run_case("ctgov", [archive], _fresh(work / "ctgov"))
+        results["cases"]["ctgov"] = run.as_dict() | marginal(run, fixed_s, floor_s)
+    if cases & {"scaled", "noop"}:
+        corpus = ensure_scaled_corpus(archive, work / f"scaled-{scale}", scale)
+        _files, floor_s = xml_floor_folder(corpus)
+        folder = work / "scaled-run"
+        if "scaled" in cases or not (folder / "trials.duckdb").exists():
+            run = _run_case("scaled", [corpus], _fresh(folder))
+            results["cases"]["scaled"] = run.as_dict() | marginal(run, fixed_s, floor_s)
+        if "noop" in cases:
+            rerun = _run_case("noop", [corpus], folder)
+            results["cases"]["noop"] = rerun.as_dict() | marginal(rerun, fixed_s, None)
+    if "server" in cases:
+        results["cases"]["server"] = server_case(work)
+    if "criteria" in cases:
+        results["criteria"] = criteria.main()
+    return results
+
+
+def table(results: dict[str, Any]) -> str:
+    stages = ("extract", "wait", "parse", "validate", "load", "links", "quality", "export", "commit")
+    header = [
+        "case",
+        "docs",
+        "wall s",
+        "marginal docs/s",
+        "x floor",
+        "peak RSS MB",
+        *stages,
+        "prefect+startup s",
+    ]
+    lines = [" | ".join(header), " | ".join("---" for _ in header)]
+    for label, case in results["cases"].items():
+        for run in case["runs"] if label == "server" else [case]:
+            row = [
+                run["label"],
+                run["documents"],
+                run["wall_s"],
+                run.get("marginal_docs_per_s", ""),
+                run.get("marginal_over_floor", ""),
+                run["peak_rss_tree_mb"],
+            ]
+            row += [run["stage_seconds"].get(stage, "") for stage in stages]
+            row.append(run["prefect_and_startup_s"])
+            lines.append(" | ".join(str(v) for v in row))
+    return "\n".join(lines)
+
+
+def main() -> dict[str, Any]:
+    cases = {c.strip() for c in os.environ.get("TRIALS_BENCH_CASES", DEFAULT_CASES).split(",") if c.strip()}
+    scale = int(os.environ.get("TRIALS_BENCH_SCALE", "100000"))
+    results = run_cases(cases, scale)
+    RESULTS.write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
+    print()
+    print(table(results))
+    print(f"\nresults: {RESULTS}")
+    return results
+
+
+if __name__ == "__main__":
+    main()

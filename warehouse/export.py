@@ -1,0 +1,154 @@
+"""Parquet export: every table into a staging folder that `swap_in` makes current after COMMIT.
+
+Small tables are one file, `<table>.parquet`. The large ones are hive-partitioned folders of the
+same name, `<table>.parquet/registry=<registry>/data_0.parquet` (zstd), so a reader that wants
+one registry opens only its files; DuckDB (`read_parquet('criteria.parquet/*/*.parquet')`) and
+pyarrow (`pq.read_table('criteria.parquet')`) give `registry` back as a column. `trials` is
+partitioned by its own `registry`; `documents` and the child tables get their trial's registry
+by a join at export time (a document without a trial, and so without a registry, is in
+`registry=__HIVE_DEFAULT_PARTITION__`).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from warehouse.redact import redact
+
+EXPORT_ORDER = {
+    "documents": "source_path, record_index",
+    "trials": "trial_id",
+    "arms": "trial_id, arm_seq",
+    "criteria": "trial_id, kind, criterion_seq",
+    "criteria_thresholds": "trial_id, kind, criterion_seq, threshold_seq",
+    "endpoints": "trial_id, kind, endpoint_seq",
+    "unmapped_values": "trial_id, column_name, source_value",
+    "quarantine": "run_id, table_name, trial_id, column_name",
+    "runs": "started_at, run_id",
+    "trial_versions": "trial_id, version",
+    "trial_links": "trial_id, linked_trial_id",
+    "trial_cluster_ids": "trial_id",
+}
+# the tables that grow with the corpus: partitioned by registry
+PARTITIONED = ("documents", "trials", "criteria", "criteria_thresholds")
+REDACTED_BATCH_ROWS = 2000
+
+
+def table_path(folder: Path, table: str) -> Path:
+    return folder / f"{table}.parquet"
+
+
+def export_parquet(con: duckdb.DuckDBPyConnection, target: Path, tables: Iterable[str]) -> Path:
+    """Write every table to a fresh folder beside `target`; `swap_in` makes it current after commit."""
+    staging = target.with_name(target.name + ".new")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    for table in tables:
+        if table == "documents":
+            _export_documents_redacted(con, table_path(staging, table))
+        else:
+            _export_table(con, table, table_path(staging, table))
+    return staging
+
+
+def _export_table(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> None:
+    order = EXPORT_ORDER.get(table)
+    ordered = f" ORDER BY {order}" if order else ""
+    if table not in PARTITIONED:
+        query = f"SELECT * FROM {table}{ordered}"
+        con.execute(f"COPY ({query}) TO '{path}' (FORMAT parquet, COMPRESSION zstd)")
+        return
+    if table == "trials":
+        query = f"SELECT * FROM trials{ordered}"
+    else:
+        query = (
+            f"SELECT x.*, t.registry FROM {table} x LEFT JOIN trials t USING (trial_id)"
+            f" ORDER BY {_qualified(EXPORT_ORDER[table], 'x')}"
+        )
+    con.execute(f"COPY ({query}) TO '{path}' (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (registry))")
+    if not any(path.iterdir()):  # an empty table: still one file with the table's columns
+        con.execute(f"COPY ({query} LIMIT 0) TO '{path / 'data_0.parquet'}' (FORMAT parquet)")
+
+
+def _qualified(order: str, alias: str) -> str:
+    return ", ".join(f"{alias}.{column}" for column in order.split(", "))
+
+
+def _export_documents_redacted(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """documents with contact details masked in `text` (same length, so spans still hold), streamed."""
+    reader = con.execute(
+        f"""WITH known AS (
+                SELECT t.document_id, list(x ORDER BY c.contact_seq, k) AS known
+                FROM contacts c JOIN trials t USING (trial_id),
+                     unnest([c.email, c.phone]) WITH ORDINALITY AS u(x, k)
+                WHERE x IS NOT NULL GROUP BY t.document_id)
+            SELECT d.*, known.known, t.registry FROM documents d
+            LEFT JOIN known USING (document_id) LEFT JOIN trials t ON t.document_id = d.document_id
+            ORDER BY t.registry NULLS LAST, {_qualified(EXPORT_ORDER["documents"], "d")}"""
+    ).to_arrow_reader(REDACTED_BATCH_ROWS)
+    writers: dict[str | None, pq.ParquetWriter] = {}
+    path.mkdir()
+    try:
+        for batch in reader:
+            _write_redacted(batch, path, writers)
+    finally:
+        for writer in writers.values():
+            writer.close()
+    if not writers:  # no documents: still one file with the table's columns
+        con.execute(f"COPY (SELECT * FROM documents LIMIT 0) TO '{path / 'data_0.parquet'}' (FORMAT parquet)")
+
+
+def _write_redacted(batch: pa.RecordBatch, path: Path, writers: dict[str | None, pq.ParquetWriter]) -> None:
+    texts = [
+        redact(text, known or ())
+        for text, known in zip(
+            batch.column("text").to_pylist(), batch.column("known").to_pylist(), strict=True
+        )
+    ]
+    columns = {name: batch.column(name) for name in batch.schema.names if name not in ("known", "registry")}
+    columns["text"] = pa.array(texts, type=pa.string())
+    table = pa.table(columns)
+    registries = batch.column("registry").to_pylist()
+    for registry in dict.fromkeys(registries):  # batches are ordered by registry: usually one
+        rows = table.filter(pa.array([r == registry for r in registries]))
+        writer = writers.get(registry)
+        if writer is None:
+            folder = path / f"registry={registry if registry is not None else '__HIVE_DEFAULT_PARTITION__'}"
+            folder.mkdir()
+            writer = writers[registry] = pq.ParquetWriter(
+                folder / "data_0.parquet", rows.schema, compression="zstd"
+            )
+        writer.write_table(rows)
+
+
+def link_unchanged(current: Path, staging: Path, tables: Iterable[str]) -> bool:
+    """Hard-link the current export of `tables` into staging (a run that changed nothing in them).
+
+    Returns False, having linked nothing, when the current export lacks one of them.
+    """
+    sources = [table_path(current, t) for t in tables]
+    if not all(s.exists() for s in sources):
+        return False
+    for source in sources:
+        target = table_path(staging, source.name.removesuffix(".parquet"))
+        if source.is_dir():
+            shutil.copytree(source, target, copy_function=os.link)
+        else:
+            os.link(source, target)
+    return True
+
+
+def swap_in(staging: Path, target: Path) -> None:
+    old = target.with_name(target.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        target.rename(old)
+    staging.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
