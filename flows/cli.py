@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from flows.prefect_env import configure_prefect_env
+from flows.prefect_env import configure_prefect_env, prestart_temporary_server
 from flows.settings import load_settings
 
 
@@ -39,11 +39,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     if problem:
         return _fail(problem)
     configure_prefect_env()
+    server_ready = prestart_temporary_server()  # boots while the imports below run
     from flows.etl import run_etl
     from flows.summary import print_summary
     from warehouse.load import WarehouseLocked
 
     try:
+        server_ready()
         summary = run_etl(
             sources=[str(Path(s)) for s in args.source],
             db=str(args.db),

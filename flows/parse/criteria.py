@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from flows.parse.alternation import FirstCharacterDispatch
 from flows.parse.criteria_lines import Line, lines_of, marker_style
 from flows.parse.criteria_prose import split_prose
 from flows.parse.thresholds import extract_thresholds
@@ -64,10 +65,12 @@ def split_criteria(text: str, offset: int = 0, kind: str | None = None) -> list[
 
 
 @cache
-def _heading_pattern() -> re.Pattern[str]:
+def _heading_pattern() -> FirstCharacterDispatch:
     phrases = sorted((p for p, v in table("headings").items() if v in ("inclusion", "exclusion")), key=len)
-    alternatives = "|".join(r"[\s\-_/]+".join(map(re.escape, phrase.split())) for phrase in reversed(phrases))
-    return re.compile(rf"(?P<phrase>{alternatives})", re.IGNORECASE)
+    alternatives = [
+        (phrase.strip()[0], r"[\s\-_/]+".join(map(re.escape, phrase.split()))) for phrase in reversed(phrases)
+    ]
+    return FirstCharacterDispatch(alternatives, lambda parts: f"(?P<phrase>{'|'.join(parts)})")
 
 
 _LINE_HEADING_TAIL = re.compile(r"\**\s*(?:\([^)\n]*\))?\s*(?P<colon>[:：])?\s*")

@@ -11,7 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from flows.parse.units import comparator_pattern, find_parameter_mentions, op_of_match
+from flows.parse.units import comparator_pattern, find_parameter_mentions, iter_comparators, op_of_match
 from flows.records import Threshold
 
 _NUMBER = r"(?:1\s*:\s*\d+|\d{1,3}(?:,\d{3})+(?![\d])|\d+,\d(?![\d,])|\d+(?:\.\d+)?|\.\d+)"
@@ -97,7 +97,7 @@ def _prefix_op(clean: str, start: int) -> tuple[str, int] | None:
     """The comparator that ends just before `start` and where it starts."""
     window_start = max(0, start - 40)
     best = None
-    for match in comparator_pattern("prefix").finditer(clean, window_start, start):
+    for match in iter_comparators(clean, window_start, start, "prefix"):
         if clean[match.end() : start].strip() == "":
             best = (op_of_match(match, "prefix"), match.start())
     return best

@@ -6,7 +6,7 @@ import csv
 import re
 from functools import cache
 
-from flows.parse.units import comparator_pattern
+from flows.parse.units import sub_comparators
 from flows.vocab import VOCAB_DIR
 
 _CLAUSE_BREAK = re.compile(r";|\.\s|:\s")
@@ -24,7 +24,7 @@ def is_negated(clean: str, mention_start: int) -> bool:
     """'No ALT > 2 x ULN', 'not receiving prednisone > 10 mg/day': a negation earlier in the clause."""
     clause = clean[clause_start(clean, mention_start) : mention_start]
     without_asides = re.sub(r"\([^()]*\)", " ", clause)
-    without_comparators = comparator_pattern("prefix").sub(" ", without_asides)
+    without_comparators = sub_comparators(without_asides, " ", "prefix")
     return _NEGATION.search(without_comparators) is not None
 
 

@@ -10,7 +10,7 @@ import re
 
 from flows.parse.text_quantities import Found
 from flows.parse.threshold_context import clause_start
-from flows.parse.units import comparator_pattern, conversion_for, op_of_match
+from flows.parse.units import conversion_for, iter_comparators, op_of_match
 from flows.records import Threshold
 
 _UNIT = r"(?P<unit>days?|weeks?|wks?|months?|years?|hours?|hrs?|h)\b"
@@ -40,9 +40,7 @@ def _comparator_windows(clean: str) -> list[tuple[int, int, str, re.Match[str]]]
     pattern = re.compile(rf"{_NUM}{_UNIT}(?=\s+(?:prior\s+to|before|preceding|since)\b)", re.IGNORECASE)
     found = []
     for match in pattern.finditer(clean):
-        comparators = [
-            c for c in comparator_pattern("prefix").finditer(clean, max(0, match.start() - 30), match.start())
-        ]
+        comparators = list(iter_comparators(clean, max(0, match.start() - 30), match.start(), "prefix"))
         if not comparators or clean[comparators[-1].end() : match.start()].strip():
             continue
         comparator = comparators[-1]
