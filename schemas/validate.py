@@ -26,7 +26,9 @@ class Validated:
 def _schema_for(table: str, trial_ids: list[str]) -> pa.DataFrameSchema:
     schema = MODELS[table].to_schema()
     if table in CHILD_TABLES:
-        schema = schema.update_column("trial_id", checks=[pa.Check.isin(trial_ids, name="trial exists")])
+        known = set(trial_ids)
+        trial_exists = pa.Check(lambda ids: ids.isin(known), name="trial exists", error="trial_id not in trials")
+        schema = schema.update_column("trial_id", checks=[trial_exists])
     return schema
 
 
@@ -38,18 +40,39 @@ def _validate_table(table: str, frame: pd.DataFrame, trial_ids: list[str], out: 
         if cases["index"].isna().any() or table == "documents":
             raise SchemaBug(f"{table}: {cases.head(5).to_dict('records')}") from errors
         bad = sorted(set(cases["index"].astype(int)))
-        for case in cases.itertuples():
-            row = frame.loc[int(case.index)]  # type: ignore[arg-type]
-            out.quarantine.append(
-                {
-                    "table_name": table,
-                    "trial_id": row.get("trial_id"),
-                    "column_name": case.column if isinstance(case.column, str) else None,
-                    "check_name": str(case.check),
-                    "failing_value": None if pd.isna(case.failure_case) else str(case.failure_case),
-                }
-            )
+        out.quarantine.extend(_quarantine_rows(table, frame, cases))
         return frame.drop(index=bad).reset_index(drop=True)
+
+
+def _value(value: object) -> str | None:
+    if isinstance(value, (list, tuple)) or hasattr(value, "tolist"):
+        return str(list(value))  # type: ignore[call-overload]
+    return None if pd.isna(value) else str(value)  # type: ignore[call-overload]
+
+
+def _quarantine_rows(table: str, frame: pd.DataFrame, cases: pd.DataFrame) -> list[dict[str, object]]:
+    """One row per failing (row, check). A check on the whole row names the columns it compares."""
+    rows: dict[tuple[int, str, str | None], dict[str, object]] = {}
+    for case in cases.itertuples():
+        index, check = int(case.index), str(case.check)  # type: ignore[arg-type]
+        row = frame.loc[index]
+        whole_row = case.schema_context == "DataFrameSchema"
+        column = None if whole_row or not isinstance(case.column, str) else case.column
+        if whole_row and not (isinstance(case.column, str) and case.column in check):
+            continue  # a row check is reported by the columns it is about
+        key = (index, check, column)
+        value = f"{case.column}={_value(case.failure_case)}" if whole_row else _value(case.failure_case)
+        if key in rows:
+            rows[key]["failing_value"] = f"{rows[key]['failing_value']}, {value}"
+            continue
+        rows[key] = {
+            "table_name": table,
+            "trial_id": row.get("trial_id"),
+            "column_name": column,
+            "check_name": check,
+            "failing_value": value,
+        }
+    return list(rows.values())
 
 
 def validate_frames(frames: dict[str, pd.DataFrame]) -> Validated:
@@ -73,7 +96,8 @@ def _mark_partial(out: Validated, trials: pd.DataFrame) -> None:
         document_id = document_of.get(str(row["trial_id"]))
         row["document_id"] = document_id
         if document_id is not None:
-            reasons.setdefault(document_id, []).append(f"{row['table_name']}.{row['column_name']}: {row['check_name']}")
+            where = f"{row['table_name']}.{row['column_name']}" if row["column_name"] else str(row["table_name"])
+            reasons.setdefault(document_id, []).append(f"{where}: {row['check_name']}")
     docs = out.frames["documents"]
     for document_id, failed in reasons.items():
         mask = docs["document_id"] == document_id

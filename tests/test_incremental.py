@@ -22,8 +22,10 @@ def two_loads(tmp_path_factory: pytest.TempPathFactory) -> tuple[Warehouse, Path
     shutil.copytree(SEEDS, source)
     build_warehouse(root, source)
     irct = source / seed_path("002").name
-    irct.write_text(irct.read_text(encoding="utf-8").replace("Target sample size: **20**",
-                                                             "Target sample size: **24**"), encoding="utf-8")
+    irct.write_text(
+        irct.read_text(encoding="utf-8").replace("Target sample size: **20**", "Target sample size: **24**"),
+        encoding="utf-8",
+    )
     (source / seed_path("000").name).unlink()
     second = build_warehouse(root, source)
     return second, source, snapshot(second)
@@ -32,15 +34,20 @@ def two_loads(tmp_path_factory: pytest.TempPathFactory) -> tuple[Warehouse, Path
 def test_changed_document_is_reloaded_and_versioned(two_loads) -> None:
     wh, _, _ = two_loads
     assert wh.scalar("SELECT enrollment FROM trials WHERE trial_id = ?", [IRCT]) == 24
-    versions = wh.query("SELECT version, valid_to IS NULL, json_extract(trial, '$.enrollment')::INTEGER "
-                        "FROM trial_versions WHERE trial_id = ? ORDER BY version", [IRCT])
+    versions = wh.query(
+        "SELECT version, valid_to IS NULL, json_extract(trial, '$.enrollment')::INTEGER "
+        "FROM trial_versions WHERE trial_id = ? ORDER BY version",
+        [IRCT],
+    )
     assert versions == [(1, False, 20), (2, True, 24)]
 
 
 def test_unchanged_documents_are_skipped(two_loads) -> None:
     wh, _, _ = two_loads
-    last = wh.query("SELECT documents_seen, documents_loaded, documents_skipped, documents_removed FROM runs "
-                    "ORDER BY started_at DESC LIMIT 1")[0]
+    last = wh.query(
+        "SELECT documents_seen, documents_loaded, documents_skipped, documents_removed FROM runs "
+        "ORDER BY started_at DESC LIMIT 1"
+    )[0]
     assert last == (4, 1, 3, 1)
     assert "3 skipped as unchanged" in wh.stdout and "1 removed" in wh.stdout
 
@@ -48,11 +55,15 @@ def test_unchanged_documents_are_skipped(two_loads) -> None:
 def test_vanished_document_is_marked_removed_not_deleted(two_loads) -> None:
     wh, _, _ = two_loads
     name = seed_path("000").name
-    status, reason = wh.query("SELECT status, reason FROM documents WHERE source_path LIKE ?", [f"%{name}"])[0]
+    status, reason = wh.query("SELECT status, reason FROM documents WHERE source_path LIKE ?", [f"%{name}"])[
+        0
+    ]
     assert status == "removed" and "no longer found" in reason
     assert wh.scalar("SELECT count(*) FROM trials WHERE document_kind = 'abstract'") == 0
-    ended = wh.query("SELECT count(*) FROM trial_versions WHERE json_extract_string(trial, '$.document_kind') = "
-                     "'abstract' AND valid_to IS NOT NULL")
+    ended = wh.query(
+        "SELECT count(*) FROM trial_versions WHERE json_extract_string(trial, '$.document_kind') = "
+        "'abstract' AND valid_to IS NOT NULL"
+    )
     assert ended == [(1,)]
 
 

@@ -44,10 +44,13 @@ def test_seventy_year_old(seed_warehouse: Warehouse) -> None:
     assert sql_verdicts(seed_warehouse, "{'age': 70}") == {t: r["verdict"] for t, r in rows.items()}
 
 
-@pytest.mark.parametrize("creatinine,verdict", [("3.2", "excluded"), ("283umol/L", "excluded"),
-                                                  ("2.9mg/dL", "possible"), ("250umol/L", "possible")])
-def test_creatinine_in_any_unit_against_the_umol_threshold(seed_warehouse: Warehouse, creatinine: str,
-                                                         verdict: str) -> None:
+@pytest.mark.parametrize(
+    "creatinine,verdict",
+    [("3.2", "excluded"), ("283umol/L", "excluded"), ("2.9mg/dL", "possible"), ("250umol/L", "possible")],
+)
+def test_creatinine_in_any_unit_against_the_umol_threshold(
+    seed_warehouse: Warehouse, creatinine: str, verdict: str
+) -> None:
     t001 = trial_of(seed_warehouse, "001")
     assert match(seed_warehouse, "--creatinine", creatinine)[t001]["verdict"] == verdict
 

@@ -46,5 +46,11 @@ def test_model_matches_ddl(table: str, ddl_columns: dict[str, list[tuple[str, st
 
 def test_every_table_with_rows_from_documents_has_a_model(ddl_columns: dict) -> None:
     # these are written by the loader itself from the loaded tables, not from parsed documents
-    assert set(ddl_columns) - set(MODELS) == {"quarantine", "runs", "trial_versions", "trial_links",
-                                              "trial_cluster_ids", "parameter_units"}
+    assert set(ddl_columns) - set(MODELS) == {
+        "quarantine",
+        "runs",
+        "trial_versions",
+        "trial_links",
+        "trial_cluster_ids",
+        "parameter_units",
+    }

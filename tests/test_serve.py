@@ -27,9 +27,26 @@ def test_serve_runs_the_flow_on_its_schedule(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
     env["PREFECT_HOME"] = str(tmp_path / "prefect")  # its own server database, not the project's
     serve = subprocess.Popen(
-        [TRIALS, "serve", "--source", str(SEEDS), "--db", str(db), "--parquet", str(tmp_path / "parquet"),
-         "--cron", "* * * * *", "--port", str(PORT)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+        [
+            TRIALS,
+            "serve",
+            "--source",
+            str(SEEDS),
+            "--db",
+            str(db),
+            "--parquet",
+            str(tmp_path / "parquet"),
+            "--cron",
+            "* * * * *",
+            "--port",
+            str(PORT),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 240
         while time.monotonic() < deadline and not (db.exists() and (tmp_path / "parquet").exists()):

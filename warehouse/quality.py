@@ -33,9 +33,14 @@ def rule_counts(con: duckdb.DuckDBPyConnection) -> list[tuple[Any, ...]]:
 
 def fill_rates(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[tuple[Any, ...]]]:
     """Share of trials (per source format) in which each contract column is filled."""
-    columns = [c for (c,) in con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = 'trials' "
-        "ORDER BY ordinal_position").fetchall() if c not in SKIP_COLUMNS]
+    columns = [
+        c
+        for (c,) in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'trials' "
+            "ORDER BY ordinal_position"
+        ).fetchall()
+        if c not in SKIP_COLUMNS
+    ]
     exprs = [f"len({c}) > 0" if c in LIST_COLUMNS else f"{c} IS NOT NULL" for c in columns]
     exprs += list(CHILD_FILL.values())
     names = columns + list(CHILD_FILL)
