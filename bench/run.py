@@ -106,8 +106,7 @@ def server_case(work: Path) -> dict[str, Any]:
         startup = time.perf_counter() - started
         client_env = {"PREFECT_API_URL": url, "PREFECT_HOME": str(home)}
         runs = [
-            _run_case(f"server{i}", [PROJECT_ROOT / "seeds"], _fresh(work / f"server{i}"), client_env)
-            for i in (1, 2)
+            _run_case(f"server{i}", [PROJECT_ROOT / "seeds"], _fresh(work / f"server{i}"), client_env) for i in (1, 2)
         ]
     finally:
         server.terminate()

@@ -117,9 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_arguments(match)
     match.set_defaults(func=cmd_match)
 
-    serve = sub.add_parser(
-        "serve", help="run the flow on a cron schedule (starts a Prefect server if needed)"
-    )
+    serve = sub.add_parser("serve", help="run the flow on a cron schedule (starts a Prefect server if needed)")
     serve.add_argument("--source", action="append", required=True)
     add_db(serve)
     serve.add_argument("--parquet", type=Path, default=settings.parquet_dir)

@@ -7,6 +7,7 @@ cluster at TRIALS_DASK_ADDRESS or on a local cluster of TRIALS_WORKERS processes
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from prefect.task_runners import ThreadPoolTaskRunner
@@ -22,6 +23,7 @@ def make_task_runner(settings: Settings) -> Any:
     if settings.task_runner == "dask":
         from prefect_dask import DaskTaskRunner
 
+        share_temporary_server()
         if settings.dask_address:
             return DaskTaskRunner(address=settings.dask_address)
         return DaskTaskRunner(
@@ -33,6 +35,21 @@ def make_task_runner(settings: Settings) -> Any:
             }
         )
     raise ValueError(f"TRIALS_TASK_RUNNER must be one of {', '.join(RUNNERS)}, not {settings.task_runner!r}")
+
+
+def share_temporary_server() -> None:
+    """Point worker processes at this process's temporary Prefect server, if one runs.
+
+    Without PREFECT_API_URL each Dask worker would start a temporary server of its own to report
+    its task runs (seconds each); the workers inherit the environment, so name the running one.
+    """
+    if os.environ.get("PREFECT_API_URL"):
+        return
+    from prefect.server.api.server import SubprocessASGIServer
+
+    server = SubprocessASGIServer()
+    if server.running:
+        os.environ["PREFECT_API_URL"] = server.api_url
 
 
 def pool_workers(settings: Settings) -> int:

@@ -108,9 +108,7 @@ def _export_documents_redacted(con: duckdb.DuckDBPyConnection, path: Path) -> No
 def _write_redacted(batch: pa.RecordBatch, path: Path, writers: dict[str | None, pq.ParquetWriter]) -> None:
     texts = [
         redact(text, known or ())
-        for text, known in zip(
-            batch.column("text").to_pylist(), batch.column("known").to_pylist(), strict=True
-        )
+        for text, known in zip(batch.column("text").to_pylist(), batch.column("known").to_pylist(), strict=True)
     ]
     columns = {name: batch.column(name) for name in batch.schema.names if name not in ("known", "registry")}
     columns["text"] = pa.array(texts, type=pa.string())
@@ -122,9 +120,7 @@ def _write_redacted(batch: pa.RecordBatch, path: Path, writers: dict[str | None,
         if writer is None:
             folder = path / f"registry={registry if registry is not None else '__HIVE_DEFAULT_PARTITION__'}"
             folder.mkdir()
-            writer = writers[registry] = pq.ParquetWriter(
-                folder / "data_0.parquet", rows.schema, compression="zstd"
-            )
+            writer = writers[registry] = pq.ParquetWriter(folder / "data_0.parquet", rows.schema, compression="zstd")
         writer.write_table(rows)
 
 

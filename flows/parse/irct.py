@@ -27,14 +27,21 @@ _SPONSOR_FIELDS = frozenset({"item", "sponsor_entry", "organization", "contact_n
 _ARM_LABEL = re.compile(r"(?P<label>[^:]{1,40}):\s*(?P<description>.+)", re.DOTALL)
 
 
+# the protocol page's own layout: the registry's name as a line near the top and the number as a field;
+# an article that merely cites "Iranian Registry of Clinical Trials (IRCT registration number ...)" has neither
+_REGISTRY_LINE = re.compile(r"^\s*Iranian Registry of Clinical Trials\s*$", re.MULTILINE)
+_NUMBER_FIELD = re.compile(r"^\s*IRCT registration number\s*:", re.MULTILINE)
+
+
 def detect(head: str) -> tuple[float, str]:
     score, evidence = 0.0, []
-    if "Iranian Registry of Clinical Trials" in head:
+    registry_line = _REGISTRY_LINE.search(head[:1000])
+    if registry_line:
         score += 0.6
-        evidence.append("'Iranian Registry of Clinical Trials'")
-    if "IRCT registration number" in head:
+        evidence.append("'Iranian Registry of Clinical Trials' heading")
+    if _NUMBER_FIELD.search(head):
         score += 0.4
-        evidence.append("'IRCT registration number'")
+        evidence.append("'IRCT registration number:' field")
     return score, " + ".join(evidence) or "no IRCT marker"
 
 
