@@ -12,12 +12,10 @@ import json
 from flows.parse.export_parts import (
     build_record,
     contact,
-    criteria_from_text,
-    criteria_in_raw,
+    criteria_of_field,
     endpoint,
     make_arm,
     reject,
-    without_spans,
 )
 from flows.parse.fieldmap import FIELD_MAPS, JsonSource, Source, apply_field_map, first, read_group
 from flows.parse.raw_spans import RawField, find_json_string
@@ -62,10 +60,7 @@ def read_criteria(text: str, source: Source) -> tuple[Criterion, ...]:
     if not value or not value.strip():
         return ()
     located = find_json_string(text, "eligibilityCriteria")
-    raw_field = RawField(text, *located, "json") if located else None
-    if raw_field is None or raw_field.value != value:
-        return without_spans(criteria_from_text(value, "inclusion"))
-    return criteria_in_raw(raw_field, "inclusion")
+    return criteria_of_field(RawField(text, *located, "json") if located else None, value, "inclusion")
 
 
 def read_arms(source: Source, unmapped: list[Unmapped]) -> tuple[Arm, ...]:

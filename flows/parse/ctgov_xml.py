@@ -14,12 +14,10 @@ from lxml import etree
 from flows.parse.export_parts import (
     build_record,
     contact,
-    criteria_from_text,
-    criteria_in_raw,
+    criteria_of_field,
     endpoint,
     make_arm,
     reject,
-    without_spans,
 )
 from flows.parse.fieldmap import FIELD_MAPS, Source, XmlSource, apply_field_map, first, read_group
 from flows.parse.raw_spans import RawField, find_xml_element_text
@@ -76,11 +74,7 @@ def read_criteria(text: str, root: Any) -> tuple[Criterion, ...]:
     if not value or not value.strip():
         return ()
     located = find_xml_element_text(text, ("eligibility", "criteria", "textblock"))
-    raw_field = RawField(text, *located, "xml") if located else None
-    if raw_field is None or raw_field.value != value:
-        # the raw text could not be matched to the parsed value: criteria without spans
-        return without_spans(criteria_from_text(value, "inclusion"))
-    return criteria_in_raw(raw_field, "inclusion")
+    return criteria_of_field(RawField(text, *located, "xml") if located else None, value, "inclusion")
 
 
 def read_arms(source: Source, unmapped: list[Unmapped]) -> tuple[Arm, ...]:

@@ -52,6 +52,13 @@ def criteria_in_raw(raw_field: RawField, default_kind: str) -> tuple[Criterion, 
     )
 
 
+def criteria_of_field(raw_field: RawField | None, value: str, default_kind: str) -> tuple[Criterion, ...]:
+    """Criteria with spans into the raw text when it holds the value verbatim, else without spans."""
+    if raw_field is None or raw_field.value != value:
+        return without_spans(criteria_from_text(value, default_kind))
+    return criteria_in_raw(raw_field, default_kind)
+
+
 def _raw_span(raw_field: RawField, criterion: Criterion) -> tuple[int | None, int | None]:
     if criterion.span_start is None or criterion.span_end is None:
         return None, None
