@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections import Counter, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -54,7 +54,7 @@ class RunSummary:
     sources: list[str]
     documents: Counter[str] = field(default_factory=Counter)  # seen, loaded, partial, rejected, skipped
     rows: dict[str, int] = field(default_factory=dict)  # rows per table after the run
-    seconds: Counter[str] = field(default_factory=Counter)  # per stage
+    seconds: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))  # per stage
     quarantined: int = 0
     quality_report: str = ""
     links: int | None = None  # cross-registry links after the run (None: not recomputed, nothing changed)
@@ -87,9 +87,7 @@ class RunSummary:
 
 
 @task(name="parse-batch", cache_policy=NO_CACHE)
-def parse_batch(
-    raws: Sequence[RawRecord], run_id: str, loaded_at: datetime, workers: int, inline: bool
-) -> BatchResult:
+def parse_batch(raws: Sequence[RawRecord], run_id: str, loaded_at: datetime, workers: int, inline: bool) -> BatchResult:
     return parse_pool.run(process_batch, raws, run_id, loaded_at, workers=workers, inline=inline)
 
 
@@ -108,13 +106,12 @@ def _load_result(con: Any, result: BatchResult, summary: RunSummary, strict: boo
     started = time.perf_counter()
     if strict and result.quarantine:
         first = result.quarantine[0]
-        raise StrictModeFailure(
-            f"--strict: {len(result.quarantine)} row(s) failed validation, first: {first}"
-        )
+        raise StrictModeFailure(f"--strict: {len(result.quarantine)} row(s) failed validation, first: {first}")
     load.load_batch(con, result.frames, result.quarantine, summary.run_id)
     summary.documents.update(result.status_counts())
     summary.quarantined += len(result.quarantine)
-    summary.seconds.update(result.seconds)
+    for stage, seconds in result.seconds.items():
+        summary.seconds[stage] += seconds
     summary.seconds["load"] += time.perf_counter() - started
 
 
@@ -148,9 +145,7 @@ def etl(
     finally:
         con.close()
     report = _write_report(Path(db), summary)
-    create_markdown_artifact(
-        summary.markdown(), key="trials-etl-run-summary", description="trials run summary"
-    )
+    create_markdown_artifact(summary.markdown(), key="trials-etl-run-summary", description="trials run summary")
     create_markdown_artifact(summary.quality_report, key="trials-etl-data-quality", description=str(report))
     return summary.as_dict() | {"quality_report": str(report)}
 
@@ -201,12 +196,11 @@ def _run(
         summary.documents["seen"] += len(batch)
         summary.seconds["extract"] += time.perf_counter() - extract_started
         only_batch = len(batch) < settings.batch_size and not pending  # a small run: no pool start-up
-        pending.append(
-            parse_batch.submit(batch, summary.run_id, loaded_at, pool_workers(settings), only_batch)
-        )
+        pending.append(parse_batch.submit(batch, summary.run_id, loaded_at, pool_workers(settings), only_batch))
         while len(pending) >= max_pending:
             _load_result(con, _wait(pending.popleft(), summary), summary, strict)
         extract_started = time.perf_counter()
+    summary.seconds["extract"] += time.perf_counter() - extract_started  # the tail, or all of a no-op run
     while pending:
         _load_result(con, _wait(pending.popleft(), summary), summary, strict)
     summary.documents["removed"] += load.mark_removed(con, sources, seen, summary.run_id)
@@ -224,9 +218,7 @@ def _wait(future: PrefectFuture[BatchResult], summary: RunSummary) -> BatchResul
     return result
 
 
-def _finish(
-    con: Any, summary: RunSummary, parquet: Path, export_contacts: bool, started_at: datetime
-) -> Path:
+def _finish(con: Any, summary: RunSummary, parquet: Path, export_contacts: bool, started_at: datetime) -> Path:
     docs = summary.documents
     con.execute(
         "INSERT INTO runs VALUES (?, ?, ?, 'completed', ?, ?, ?, ?, ?, ?, ?)",

@@ -54,7 +54,7 @@ def _quarantine_rows(table: str, frame: pd.DataFrame, cases: pd.DataFrame) -> li
     """One row per failing (row, check). A check on the whole row names the columns it compares."""
     rows: dict[tuple[int, str, str | None], dict[str, object]] = {}
     for case in cases.itertuples():
-        index, check = int(case.index), str(case.check)  # type: ignore[arg-type]
+        index, check = int(case.index), str(case.check)  # type: ignore[call-overload]
         row = frame.loc[index]
         whole_row = case.schema_context == "DataFrameSchema"
         column = None if whole_row or not isinstance(case.column, str) else case.column

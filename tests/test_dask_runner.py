@@ -58,7 +58,10 @@ def stable_content(db: Path) -> dict[str, list[tuple]]:
                 ).fetchall()
                 if c not in VOLATILE_COLUMNS
             ]
-            select = ", ".join(f'"{c}"::VARCHAR' for c in columns)
+            # version snapshots embed each row as JSON, run id included: blank it there too
+            select = ", ".join(
+                f"""regexp_replace("{c}"::VARCHAR, '"run_id":"[0-9a-f]+"', '"run_id":""', 'g')""" for c in columns
+            )
             content[table] = sorted(con.execute(f"SELECT {select} FROM {table}").fetchall(), key=repr)
     return content
 

@@ -36,7 +36,7 @@ class WarehouseError(RuntimeError):
 
 
 def is_lock_error(exc: BaseException) -> bool:
-    return "lock" in str(exc).lower() and "conflicting" in str(exc).lower() or "Could not set lock" in str(exc)
+    return ("lock" in str(exc).lower() and "conflicting" in str(exc).lower()) or "Could not set lock" in str(exc)
 
 
 def connect(path: Path, timeout_s: float, read_only: bool = False) -> duckdb.DuckDBPyConnection:

@@ -181,7 +181,8 @@ def _comparator_dispatch(position: str) -> tuple[re.Pattern[str], dict[str, re.P
         groups.setdefault(first, []).append(f"(?P<c{i}>{_comparator_regex(source)})")
     letters = "".join(re.escape(c) for c in groups if c.isalpha())
     symbols = "".join(re.escape(c) for c in groups if not c.isalpha())
-    starts = "|".join(part for part in (rf"\b[{letters}]" if letters else "", f"[{symbols}]" if symbols else "") if part)
+    parts = (rf"\b[{letters}]" if letters else "", f"[{symbols}]" if symbols else "")
+    starts = "|".join(part for part in parts if part)
     by_first = {first: re.compile("|".join(parts), re.IGNORECASE) for first, parts in groups.items()}
     return re.compile(starts, re.IGNORECASE), by_first
 

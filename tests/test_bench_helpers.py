@@ -1,0 +1,51 @@
+"""The benchmark's scaled corpus and figures.
+
+Real data: the first records of the ClinicalTrials.gov XML archive, read from the corpora folder.
+"""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+from bench.measure import RunMeasure, TreeMemory
+from bench.run import marginal
+from bench.scale import read_ctgov_records, replicate, write_scaled_corpus
+from flows.settings import load_settings
+
+ARCHIVE = load_settings().corpora_dir / "ctgov-xml.tar.gz"
+
+
+def first_records(count: int) -> list[tuple[str, bytes]]:
+    assert ARCHIVE.is_file(), f"corpus archive missing: {ARCHIVE} (set TRIALS_CORPORA)"
+    return list(itertools.islice(read_ctgov_records(ARCHIVE), count))
+
+
+def test_a_replica_names_a_new_trial_everywhere_the_record_named_itself() -> None:
+    name, data = first_records(1)[0]
+    own = Path(name).stem.encode()  # the archive names each file after its NCT id
+    new_id, replica = replicate(data, copy=3, record=42)
+    assert new_id == b"NCT90300042"
+    assert data.count(own) >= 2  # <nct_id> and the record's URL
+    assert replica.count(new_id) == data.count(own)
+    assert own not in replica
+    assert len(replica) == len(data)  # ids have the same length: nothing else moves
+
+
+def test_the_scaled_corpus_holds_the_asked_number_of_distinct_trials(tmp_path: Path) -> None:
+    written = write_scaled_corpus(ARCHIVE, tmp_path, 7000)  # more than one copy of 6,782 records
+    files = sorted(tmp_path.rglob("*.xml"))
+    assert written == len(files) == 7000
+    assert len({f.stem for f in files}) == 7000
+    assert {f.parent.parent.name for f in files} == {"copy00", "copy01"}
+
+
+def test_marginal_throughput_subtracts_the_fixed_cost() -> None:
+    run = RunMeasure("ctgov", 40.0, 0, TreeMemory(), {"documents": {"seen": 6000}})
+    figures = marginal(run, fixed_s=10.0, floor_s=2.0)
+    assert figures == {
+        "marginal_s": 30.0,
+        "marginal_docs_per_s": 200.0,
+        "floor_s": 2.0,
+        "marginal_over_floor": 15.0,
+    }
