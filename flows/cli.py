@@ -40,7 +40,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         return _fail(problem)
     configure_prefect_env()
     server_ready = prestart_temporary_server()  # boots while the imports below run
-    from flows.etl import run_etl
+    from flows.etl import PublishError, run_etl
     from flows.summary import print_summary
     from warehouse.load import WarehouseLocked
 
@@ -56,6 +56,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         )
     except WarehouseLocked as exc:
         return _fail(str(exc), 3)
+    except PublishError as exc:
+        return _fail(str(exc), 4)
     except Exception as exc:
         return _fail(f"run failed, the database is unchanged: {type(exc).__name__}: {exc}", 1)
     print_summary(summary)

@@ -10,6 +10,7 @@ import time
 import uuid
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterator, Sequence
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -86,9 +87,45 @@ class RunSummary:
         return "\n".join(lines)
 
 
-@task(name="parse-batch", cache_policy=NO_CACHE)
+class PublishError(RuntimeError):
+    """The run committed but its Parquet export could not be put in place."""
+
+
+def transient_io_failure(task: Any, task_run: Any, state: Any) -> bool:
+    """Retry only what a second attempt can fix: I/O errors and a worker process that died."""
+    try:
+        state.result()
+    except (OSError, BrokenProcessPool):
+        return True
+    except Exception:
+        return False
+    return False
+
+
+@task(name="parse-batch", cache_policy=NO_CACHE, retries=1, retry_condition_fn=transient_io_failure)
 def parse_batch(raws: Sequence[RawRecord], run_id: str, loaded_at: datetime, workers: int, inline: bool) -> BatchResult:
     return parse_pool.run(process_batch, raws, run_id, loaded_at, workers=workers, inline=inline)
+
+
+@task(
+    name="publish-parquet",
+    cache_policy=NO_CACHE,
+    retries=2,
+    retry_delay_seconds=2,
+    retry_condition_fn=transient_io_failure,
+)
+def _swap_in(staging: Path, target: Path) -> None:
+    load.swap_in(staging, target)
+
+
+def publish_parquet(staging: Path, target: Path) -> None:
+    """Put the committed run's export in place (retried on I/O errors); the database is already updated."""
+    try:
+        _swap_in(staging, target)
+    except Exception as exc:
+        raise PublishError(
+            f"the database was updated, but the Parquet export is not in place ({exc}); it is complete in {staging}"
+        ) from exc
 
 
 def batched(records: Iterator[RawRecord], size: int) -> Iterator[list[RawRecord]]:
@@ -141,7 +178,7 @@ def etl(
         except BaseException:
             con.execute("ROLLBACK")
             raise
-        load.swap_in(staging, Path(parquet))
+        publish_parquet(staging, Path(parquet))
     finally:
         con.close()
     report = _write_report(Path(db), summary)

@@ -13,6 +13,7 @@ import multiprocessing
 import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -44,4 +45,8 @@ def run(fn: Callable[..., T], *args: object, workers: int, inline: bool = False)
     """fn(*args) in a worker process, or here when one worker is asked for or `inline` is set."""
     if workers <= 1 or (inline and _pool is None):
         return fn(*args)
-    return _get_pool(workers).submit(fn, *args).result()
+    try:
+        return _get_pool(workers).submit(fn, *args).result()
+    except BrokenProcessPool:
+        shutdown()  # a worker died (killed, out of memory): a retry starts a fresh pool
+        raise

@@ -27,8 +27,9 @@ def ddl_columns() -> dict[str, list[tuple[str, str, bool]]]:
     con = duckdb.connect(":memory:")
     apply_ddl(con)
     rows = con.execute(
-        "SELECT table_name, column_name, data_type, is_nullable = 'YES' FROM information_schema.columns "
-        "WHERE table_schema = 'main' ORDER BY table_name, ordinal_position"
+        "SELECT c.table_name, c.column_name, c.data_type, c.is_nullable = 'YES' FROM information_schema.columns c "
+        "JOIN information_schema.tables t USING (table_schema, table_name) "
+        "WHERE c.table_schema = 'main' AND t.table_type = 'BASE TABLE' ORDER BY c.table_name, c.ordinal_position"
     ).fetchall()
     tables: dict[str, list[tuple[str, str, bool]]] = {}
     for table, column, dtype, nullable in rows:

@@ -92,29 +92,48 @@ def known_documents(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, int], str
     return {(path, index): doc_id for path, index, doc_id in rows}
 
 
-def _superseded(con: duckdb.DuckDBPyConnection, trials: pd.DataFrame) -> dict[str, str]:
-    """New trial rows that lose to a stored record of the same trial from a better source."""
+def _conflicts(con: duckdb.DuckDBPyConnection, trials: pd.DataFrame) -> tuple[dict[str, str], dict[str, str]]:
+    """Stored records of this batch's trials that came from other documents, settled by source rank.
+
+    Returns (new trials that lose, with the reason; stored documents whose trial is taken over, with the reason).
+    """
     if trials.empty:
-        return {}
+        return {}, {}
     stored = con.execute(
-        """SELECT t.trial_id, t.source_format, t.document_id, d.source_path
+        """SELECT t.trial_id, t.source_format, t.document_id, d.source_path, nd.source_path
            FROM trials t JOIN batch_trials b USING (trial_id)
            LEFT JOIN documents d ON d.document_id = t.document_id
+           LEFT JOIN batch_documents nd ON nd.document_id = b.document_id
            WHERE t.document_id <> b.document_id"""
     ).fetchall()
     new_format = dict(zip(trials["trial_id"], trials["source_format"], strict=True))
-    return {
-        trial_id: f"trial {trial_id} kept from {path} ({fmt}), a better source"
-        for trial_id, fmt, _doc, path in stored
-        if source_rank(fmt) > source_rank(new_format[trial_id])
-    }
+    losers, displaced = {}, {}
+    for trial_id, fmt, old_document, old_path, new_path in stored:
+        if source_rank(fmt) > source_rank(new_format[trial_id]):
+            losers[trial_id] = f"trial {trial_id} kept from {old_path} ({fmt}), a better source"
+        else:
+            displaced[old_document] = f"trial {trial_id} now taken from {new_path} (same or better source)"
+    return losers, displaced
+
+
+def _mark_displaced(con: duckdb.DuckDBPyConnection, displaced: dict[str, str], run_id: str) -> None:
+    """A stored document whose trial a later document took over is `partial`, saying which."""
+    if not displaced:
+        return
+    frame = pd.DataFrame(list(displaced.items()), columns=["document_id", "reason"])
+    with registered(con, {"displaced": frame}):
+        con.execute(
+            """UPDATE documents d SET status = 'partial', reason = x.reason, run_id = ?
+               FROM batch_displaced x WHERE d.document_id = x.document_id AND d.status = 'loaded'""",
+            [run_id],
+        )
 
 
 def load_batch(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], quarantine: list[dict[str, Any]],
                run_id: str) -> dict[str, int]:
     """Replace the rows of this batch's documents and trials; returns rows inserted per table."""
     with registered(con, {"trials": frames["trials"], "documents": frames["documents"]}):
-        losers = _superseded(con, frames["trials"])
+        losers, displaced = _conflicts(con, frames["trials"])
     frames = _drop_superseded(frames, losers)
     counts: dict[str, int] = {}
     with registered(con, frames):
@@ -137,6 +156,7 @@ def load_batch(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], 
                 con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM batch_{table}")
             counts[table] = len(frame)
         _record_versions(con, run_id)
+    _mark_displaced(con, displaced, run_id)
     if quarantine:
         rows = pd.DataFrame([{**row, "run_id": run_id} for row in quarantine])
         with registered(con, {"quarantine": rows}):
