@@ -47,9 +47,7 @@ def keep_best_duplicates(outcomes: list[ParseOutcome]) -> list[ParseOutcome]:
             continue
         trial_id = trial_id_for(outcome.record, outcome.document.document_id)
         previous = best.get(trial_id)
-        if previous is None or source_rank(outcome.source_format) >= source_rank(
-            outcomes[previous].source_format
-        ):
+        if previous is None or source_rank(outcome.source_format) >= source_rank(outcomes[previous].source_format):
             best[trial_id] = i
     winners = set(best.values())
     result = []
@@ -58,9 +56,7 @@ def keep_best_duplicates(outcomes: list[ParseOutcome]) -> list[ParseOutcome]:
             trial_id = trial_id_for(outcome.record, outcome.document.document_id)
             kept = outcomes[best[trial_id]].document.source_path
             reason = f"trial {trial_id} kept from {kept} (same or better source)"
-            outcome = ParseOutcome(
-                outcome.document, outcome.source_format, None, extra={"superseded": reason}
-            )
+            outcome = ParseOutcome(outcome.document, outcome.source_format, None, extra={"superseded": reason})
         result.append(outcome)
     return result
 
@@ -71,6 +67,4 @@ def process_batch(raws: Sequence[RawRecord], run_id: str, loaded_at: datetime) -
     parsed = time.perf_counter()
     validated = validate_frames(build_frames(outcomes, run_id, loaded_at))
     done = time.perf_counter()
-    return BatchResult(
-        validated.frames, validated.quarantine, {"parse": parsed - started, "validate": done - parsed}
-    )
+    return BatchResult(validated.frames, validated.quarantine, {"parse": parsed - started, "validate": done - parsed})

@@ -212,9 +212,7 @@ def _candidate_pairs(titles: dict[int, list[_Title]]) -> set[tuple[int, int]]:
     for index, forms in titles.items():
         keys: set[str] = set()
         for form in forms:
-            words = sorted(
-                {w for w in form.text.split() if len(w) > 2}, key=lambda w: (document_frequency[w], w)
-            )
+            words = sorted({w for w in form.text.split() if len(w) > 2}, key=lambda w: (document_frequency[w], w))
             rare = [w for w in words if document_frequency[w] > 1][:BLOCK_WORDS]
             keys.update(" ".join(pair) for pair in combinations(sorted(rare), 2))
         for key in keys:

@@ -175,14 +175,10 @@ def _trial_limits(
     results = []
     if trial_sex and trial_sex.upper() in ("MALE", "FEMALE"):
         if sex is None:
-            results.append(
-                CriterionResult("trial", 0, UNKNOWN, (f"trial enrols {trial_sex} only; sex unknown",))
-            )
+            results.append(CriterionResult("trial", 0, UNKNOWN, (f"trial enrols {trial_sex} only; sex unknown",)))
         else:
             status = PASSED if sex.upper() == trial_sex.upper() else FAILED
-            results.append(
-                CriterionResult("trial", 0, status, (f"trial enrols {trial_sex} only; patient is {sex}",))
-            )
+            results.append(CriterionResult("trial", 0, status, (f"trial enrols {trial_sex} only; patient is {sex}",)))
     rows = [
         {"parameter": "age", "op": op, "value_canonical": limit, "unit_canonical": "years"}
         for op, limit in ((">=", min_age_years), ("<=", max_age_years))
@@ -206,9 +202,7 @@ def evaluate(
 ) -> Evaluation:
     """Decide each criterion of one trial from its threshold rows; profile values are canonical."""
     results = _trial_limits(profile, sex, trial_sex, min_age_years, max_age_years)
-    ordered = sorted(
-        thresholds, key=lambda row: (row["kind"] != "inclusion", row["kind"], row["criterion_seq"])
-    )
+    ordered = sorted(thresholds, key=lambda row: (row["kind"] != "inclusion", row["kind"], row["criterion_seq"]))
     for (kind, seq), rows in groupby(ordered, key=lambda row: (row["kind"], row["criterion_seq"])):
         outcomes = [(int(row.get("alt_group") or 0), *threshold_outcome(row, profile, sex)) for row in rows]
         status, reasons = _criterion_status(kind, outcomes)

@@ -56,11 +56,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def profile_from(args: argparse.Namespace) -> dict[str, tuple[float, str]]:
-    return {
-        p: parse_patient_value(p, raw)
-        for p in patient_parameters()
-        if (raw := getattr(args, p, None)) is not None
-    }
+    return {p: parse_patient_value(p, raw) for p in patient_parameters() if (raw := getattr(args, p, None)) is not None}
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
@@ -78,9 +74,7 @@ def evaluate_all(
         "FROM trials ORDER BY trial_id",
     )
     thresholds: dict[str, list[dict[str, Any]]] = {}
-    for row in _rows(
-        con, "SELECT * FROM criteria_thresholds ORDER BY trial_id, kind, criterion_seq, threshold_seq"
-    ):
+    for row in _rows(con, "SELECT * FROM criteria_thresholds ORDER BY trial_id, kind, criterion_seq, threshold_seq"):
         thresholds.setdefault(row["trial_id"], []).append(row)
     free_text = dict(
         con.execute(
@@ -99,9 +93,7 @@ def evaluate_all(
             min_age_years=trial["min_age_years"],
             max_age_years=trial["max_age_years"],
         )
-        results.append(
-            {"trial": trial, "evaluation": evaluation, "free_text": free_text.get(trial["trial_id"], 0)}
-        )
+        results.append({"trial": trial, "evaluation": evaluation, "free_text": free_text.get(trial["trial_id"], 0)})
     results.sort(key=_rank)
     return results
 

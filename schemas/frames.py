@@ -50,31 +50,88 @@ def _add_trial(rows: dict[str, Rows], record: TrialRecord, trial_id: str, outcom
     trial = {name: getattr(record, name) for name in rows["trials"] if hasattr(record, name)}
     for name in ("secondary_ids", "conditions", "condition_codes", "countries", "languages"):
         trial[name] = _list(trial[name])
-    _add(rows["trials"], **trial, trial_id=trial_id, document_id=outcome.document.document_id,
-         source_format=outcome.source_format, run_id=run_id)
+    _add(
+        rows["trials"],
+        **trial,
+        trial_id=trial_id,
+        document_id=outcome.document.document_id,
+        source_format=outcome.source_format,
+        run_id=run_id,
+    )
     for arm in record.arms:
-        _add(rows["arms"], trial_id=trial_id, arm_seq=arm.seq, label=arm.label, arm_type=arm.arm_type,
-             description=arm.description, interventions=_list(arm.interventions), run_id=run_id)
+        _add(
+            rows["arms"],
+            trial_id=trial_id,
+            arm_seq=arm.seq,
+            label=arm.label,
+            arm_type=arm.arm_type,
+            description=arm.description,
+            interventions=_list(arm.interventions),
+            run_id=run_id,
+        )
     for crit in record.criteria:
-        _add(rows["criteria"], trial_id=trial_id, kind=crit.kind, criterion_seq=crit.seq, text=crit.text,
-             span_start=crit.span_start, span_end=crit.span_end, run_id=run_id)
+        _add(
+            rows["criteria"],
+            trial_id=trial_id,
+            kind=crit.kind,
+            criterion_seq=crit.seq,
+            text=crit.text,
+            span_start=crit.span_start,
+            span_end=crit.span_end,
+            run_id=run_id,
+        )
         for seq, th in enumerate(crit.thresholds, start=1):
-            _add(rows["criteria_thresholds"], trial_id=trial_id, kind=crit.kind, criterion_seq=crit.seq,
-                 threshold_seq=seq, parameter=th.parameter, op=th.op, value=th.value,
-                 value_high=th.value_high, unit=th.unit, value_canonical=th.value_canonical,
-                 value_high_canonical=th.value_high_canonical, unit_canonical=th.unit_canonical,
-                 alt_group=th.alt_group, population=th.population, subject=th.subject,
-                 negated=th.negated, run_id=run_id)
+            _add(
+                rows["criteria_thresholds"],
+                trial_id=trial_id,
+                kind=crit.kind,
+                criterion_seq=crit.seq,
+                threshold_seq=seq,
+                parameter=th.parameter,
+                op=th.op,
+                value=th.value,
+                value_high=th.value_high,
+                unit=th.unit,
+                value_canonical=th.value_canonical,
+                value_high_canonical=th.value_high_canonical,
+                unit_canonical=th.unit_canonical,
+                alt_group=th.alt_group,
+                population=th.population,
+                subject=th.subject,
+                negated=th.negated,
+                run_id=run_id,
+            )
     for ep in record.endpoints:
         days = list(ep.timepoints_days) if ep.timepoints_days is not None else None
-        _add(rows["endpoints"], trial_id=trial_id, kind=ep.kind, endpoint_seq=ep.seq, measure=ep.measure,
-             time_frame=ep.time_frame, timepoints_days=days, run_id=run_id)
+        _add(
+            rows["endpoints"],
+            trial_id=trial_id,
+            kind=ep.kind,
+            endpoint_seq=ep.seq,
+            measure=ep.measure,
+            time_frame=ep.time_frame,
+            timepoints_days=days,
+            run_id=run_id,
+        )
     for item in record.unmapped:
-        _add(rows["unmapped_values"], trial_id=trial_id, column_name=item.column,
-             source_value=item.source_value, run_id=run_id)
+        _add(
+            rows["unmapped_values"],
+            trial_id=trial_id,
+            column_name=item.column,
+            source_value=item.source_value,
+            run_id=run_id,
+        )
     for seq, contact in enumerate(record.contacts, start=1):
-        _add(rows["contacts"], trial_id=trial_id, contact_seq=seq, role=contact.role, name=contact.name,
-             email=contact.email, phone=contact.phone, run_id=run_id)
+        _add(
+            rows["contacts"],
+            trial_id=trial_id,
+            contact_seq=seq,
+            role=contact.role,
+            name=contact.name,
+            email=contact.email,
+            phone=contact.phone,
+            run_id=run_id,
+        )
 
 
 def build_rows(outcomes: Sequence[ParseOutcome], run_id: str, loaded_at: datetime) -> dict[str, Rows]:
@@ -82,10 +139,20 @@ def build_rows(outcomes: Sequence[ParseOutcome], run_id: str, loaded_at: datetim
     for outcome in outcomes:
         doc = outcome.document
         status, reason = document_status(outcome)
-        _add(rows["documents"], document_id=doc.document_id, source_path=doc.source_path,
-             record_index=doc.record_index, source_format=outcome.source_format, status=status,
-             reason=reason, encoding=doc.encoding, bytes=doc.n_bytes, loaded_at=loaded_at,
-             text=doc.text, run_id=run_id)
+        _add(
+            rows["documents"],
+            document_id=doc.document_id,
+            source_path=doc.source_path,
+            record_index=doc.record_index,
+            source_format=outcome.source_format,
+            status=status,
+            reason=reason,
+            encoding=doc.encoding,
+            bytes=doc.n_bytes,
+            loaded_at=loaded_at,
+            text=doc.text,
+            run_id=run_id,
+        )
         if outcome.record is not None:
             _add_trial(rows, outcome.record, trial_id_for(outcome.record, doc.document_id), outcome, run_id)
     return rows

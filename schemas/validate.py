@@ -102,5 +102,5 @@ def _mark_partial(out: Validated, trials: pd.DataFrame) -> None:
     for document_id, failed in reasons.items():
         mask = docs["document_id"] == document_id
         note = "quarantined rows: " + ", ".join(sorted(set(failed)))
-        docs.loc[mask, "reason"] = docs.loc[mask, "reason"].fillna("").map(lambda r: f"{r}; {note}" if r else note)
+        docs.loc[mask, "reason"] = [f"{r}; {note}" if r else note for r in docs.loc[mask, "reason"].fillna("")]
         docs.loc[mask & (docs["status"] == "loaded"), "status"] = "partial"

@@ -46,9 +46,7 @@ def test_items_are_well_formed() -> None:
     parameters = set(unit_table())
     for item in items:
         assert set(item) == {"source", "kind", "text", "thresholds"}, item
-        assert re.fullmatch(r"(seed \d{3}|ctgov NCT\d{8}|ictrp-(csv|xml) \S+)", item["source"]), item[
-            "source"
-        ]
+        assert re.fullmatch(r"(seed \d{3}|ctgov NCT\d{8}|ictrp-(csv|xml) \S+)", item["source"]), item["source"]
         assert item["kind"] in KINDS and item["text"].strip() == item["text"] and item["text"]
         for label in item["thresholds"]:
             assert set(label) == {"parameter", "op", "value", "value_high", "unit"}, label

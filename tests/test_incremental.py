@@ -55,9 +55,7 @@ def test_unchanged_documents_are_skipped(two_loads) -> None:
 def test_vanished_document_is_marked_removed_not_deleted(two_loads) -> None:
     wh, _, _ = two_loads
     name = seed_path("000").name
-    status, reason = wh.query("SELECT status, reason FROM documents WHERE source_path LIKE ?", [f"%{name}"])[
-        0
-    ]
+    status, reason = wh.query("SELECT status, reason FROM documents WHERE source_path LIKE ?", [f"%{name}"])[0]
     assert status == "removed" and "no longer found" in reason
     assert wh.scalar("SELECT count(*) FROM trials WHERE document_kind = 'abstract'") == 0
     ended = wh.query(

@@ -69,9 +69,7 @@ def test_title_guards() -> None:
             [
                 phases[0],
                 years[0],
-                years[1].__class__(
-                    "isrctn:ISRCTN00000001", "isrctn", "ISRCTN00000001", title=other, start_year=2011
-                ),
+                years[1].__class__("isrctn:ISRCTN00000001", "isrctn", "ISRCTN00000001", title=other, start_year=2011),
             ]
         )
     ] == [1.0]

@@ -68,16 +68,12 @@ def test_egfr_25_fails_the_egfr_floor_of_seed_004() -> None:
     profile = {"age": (35.0, "years"), "egfr": parse_patient_value("egfr", "25")}
     evaluation = evaluate(profile, "female", seed_rows("004"))
     assert _status(evaluation, "inclusion", 4) == FAILED
-    assert _reasons(evaluation, "inclusion", 4) == (
-        "inclusion 4: egfr >= 30 mL/min/1.73 m² and patient has 25",
-    )
+    assert _reasons(evaluation, "inclusion", 4) == ("inclusion 4: egfr >= 30 mL/min/1.73 m² and patient has 25",)
     assert _status(evaluation, "inclusion", 1) == PASSED  # age 18-75
     assert evaluation.status == FAILED
 
 
-@pytest.mark.parametrize(
-    ("seed", "seq", "status"), [("001", 2, FAILED), ("003", 2, FAILED), ("004", 1, PASSED)]
-)
+@pytest.mark.parametrize(("seed", "seq", "status"), [("001", 2, FAILED), ("003", 2, FAILED), ("004", 1, PASSED)])
 def test_a_70_year_old_against_the_age_limits(seed: str, seq: int, status: str) -> None:
     """001 takes 18-60, 003 18-65, 004 18-75."""
     evaluation = evaluate({"age": (70.0, "years")}, None, seed_rows(seed))
@@ -87,13 +83,9 @@ def test_a_70_year_old_against_the_age_limits(seed: str, seq: int, status: str) 
 def test_serum_creatinine_3_2_is_excluded_by_seed_001_265_umol_limit() -> None:
     """Seed 001 exclusion 7 says Scr ≥ 265.2 µmol/L, which is 3.0 mg/dL."""
     rows = seed_rows("001")
-    excluded = evaluate(
-        {"serum_creatinine": parse_patient_value("serum_creatinine", "3.2 mg/dL")}, None, rows
-    )
+    excluded = evaluate({"serum_creatinine": parse_patient_value("serum_creatinine", "3.2 mg/dL")}, None, rows)
     assert _status(excluded, "exclusion", 7) == FAILED
-    assert _reasons(excluded, "exclusion", 7) == (
-        "exclusion 7: serum_creatinine >= 3 mg/dL and patient has 3.2",
-    )
+    assert _reasons(excluded, "exclusion", 7) == ("exclusion 7: serum_creatinine >= 3 mg/dL and patient has 3.2",)
     below = evaluate({"serum_creatinine": parse_patient_value("serum_creatinine", "250 µmol/L")}, None, rows)
     assert _status(below, "exclusion", 7) == UNKNOWN  # bilirubin, AST, ALT and Ccr are not in the profile
 
@@ -113,9 +105,7 @@ def test_or_alternatives_of_seed_001_inclusion_4() -> None:
 
 
 def test_population_bound_thresholds_apply_to_their_population_only() -> None:
-    rows = _rows(
-        split_criteria("Exclusion Criteria:\n- Hemoglobin < 12 g/dL for women and < 13 g/dL for men")
-    )
+    rows = _rows(split_criteria("Exclusion Criteria:\n- Hemoglobin < 12 g/dL for women and < 13 g/dL for men"))
     profile = {"hemoglobin": (12.5, "g/dL")}
     assert _status(evaluate(profile, "male", rows), "exclusion", 1) == FAILED
     assert _status(evaluate(profile, "female", rows), "exclusion", 1) == PASSED
@@ -123,9 +113,7 @@ def test_population_bound_thresholds_apply_to_their_population_only() -> None:
 
 
 def test_women_of_childbearing_potential_do_not_concern_men() -> None:
-    rows = _rows(
-        split_criteria("- Pregnancy test within 24 hours prior to dosing for women of childbearing potential")
-    )
+    rows = _rows(split_criteria("- Pregnancy test within 24 hours prior to dosing for women of childbearing potential"))
     assert rows[0]["population"] == "women of childbearing potential"
     assert _status(evaluate({}, "male", rows), "inclusion", 1) == NOT_APPLICABLE
 
@@ -147,6 +135,4 @@ def test_trial_sex_and_age_limits() -> None:
     evaluation = evaluate({"age": (70.0, "years")}, "male", [], trial_sex="FEMALE", max_age_years=65)
     assert [r.status for r in evaluation.criteria] == [FAILED, FAILED]
     assert evaluation.criteria[0].reasons == ("trial enrols FEMALE only; patient is male",)
-    assert (
-        evaluate({"age": (40.0, "years")}, "female", [], trial_sex="ALL", min_age_years=18).status == PASSED
-    )
+    assert evaluate({"age": (40.0, "years")}, "female", [], trial_sex="ALL", min_age_years=18).status == PASSED

@@ -35,8 +35,18 @@ def test_failing_trial_row_is_quarantined_and_its_document_partial(loaded: Wareh
 
 def test_strict_fails_the_run_and_leaves_the_database_as_it_was(loaded: Warehouse, tmp_path: Path) -> None:
     before = loaded.query("SELECT count(*), max(started_at) FROM runs")
-    result = run_trials("run", "--strict", "--full-refresh", "--source", str(FIXTURE), "--db", str(loaded.db),
-                        "--parquet", str(loaded.parquet), check=False)
+    result = run_trials(
+        "run",
+        "--strict",
+        "--full-refresh",
+        "--source",
+        str(FIXTURE),
+        "--db",
+        str(loaded.db),
+        "--parquet",
+        str(loaded.parquet),
+        check=False,
+    )
     assert result.returncode == 1
     assert "--strict" in result.stderr and "unchanged" in result.stderr
     assert loaded.query("SELECT count(*), max(started_at) FROM runs") == before

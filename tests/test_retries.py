@@ -13,8 +13,12 @@ from schemas.validate import SchemaBug
 
 @pytest.mark.parametrize(
     "error,retried",
-    [(OSError(5, "Input/output error"), True), (BrokenProcessPool("a worker died"), True),
-     (ValueError("bad document"), False), (SchemaBug("trials: missing column"), False)],
+    [
+        (OSError(5, "Input/output error"), True),
+        (BrokenProcessPool("a worker died"), True),
+        (ValueError("bad document"), False),
+        (SchemaBug("trials: missing column"), False),
+    ],
 )
 def test_only_transient_failures_are_retried(error: BaseException, retried: bool) -> None:
     assert transient_io_failure(None, None, Failed(data=error)) is retried

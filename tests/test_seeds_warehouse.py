@@ -53,9 +53,7 @@ def test_irct_002(seed_warehouse: Warehouse) -> None:
     assert row[:8] == ("irct", "PHASE1_PHASE2", 20, "ALL", None, None, date(2017, 6, 3), date(2016, 7, 22))
     assert "ICD10:M32.1" in row[8]
     assert row[9].startswith("Evaluating the Safety and Effect of Allogeneic Adipose")
-    assert (
-        row[10] == "Effect of Allogeneic Adipose Tissue-Derived Mesenchymal Stem Cell Transplantation on SLE"
-    )
+    assert row[10] == "Effect of Allogeneic Adipose Tissue-Derived Mesenchymal Stem Cell Transplantation on SLE"
     assert count(wh, "arms", IRCT) == 2
     primary = wh.query(
         "SELECT lower(measure), timepoints_days FROM endpoints WHERE trial_id = ? AND kind = 'primary' "
@@ -86,21 +84,17 @@ def test_recruitment_page_004(seed_warehouse: Warehouse) -> None:
     wh = seed_warehouse
     assert trial_of(wh, "004") == NCT
     row = wh.query(
-        "SELECT registry, phase, min_age_years, max_age_years, overall_status, sex FROM trials "
-        "WHERE trial_id = ?",
+        "SELECT registry, phase, min_age_years, max_age_years, overall_status, sex FROM trials WHERE trial_id = ?",
         [NCT],
     )[0]
     assert row == ("ctgov", "PHASE1", 18.0, 75.0, "RECRUITING", "ALL")
     assert count(wh, "criteria", NCT, "kind = 'inclusion'") == 8
     assert count(wh, "criteria", NCT, "kind = 'exclusion'") == 16
-    assert {("egfr", ">=", 30.0), ("sledai", ">=", 6.0), ("ana_titer", ">=", 160.0)} <= thresholds(
-        wh, NCT, "inclusion"
-    )
+    assert {("egfr", ">=", 30.0), ("sledai", ">=", 6.0), ("ana_titer", ">=", 160.0)} <= thresholds(wh, NCT, "inclusion")
     assert ("prednisone_dose", ">", 0.5) in thresholds(wh, NCT, "exclusion")
     assert (
         wh.scalar(
-            "SELECT unit_canonical FROM criteria_thresholds WHERE trial_id = ? AND "
-            "parameter = 'prednisone_dose'",
+            "SELECT unit_canonical FROM criteria_thresholds WHERE trial_id = ? AND parameter = 'prednisone_dose'",
             [NCT],
         )
         == "mg/kg/day"
@@ -123,9 +117,7 @@ CHROME = ["FAQ", "Sign up", "passcode", "{{", "Powered by AI", "First name*"]
     ],
 )
 def test_no_page_chrome_in_004(seed_warehouse: Warehouse, table: str, column: str) -> None:
-    values = [
-        v for (v,) in seed_warehouse.query(f"SELECT {column} FROM {table} WHERE trial_id = ?", [NCT]) if v
-    ]
+    values = [v for (v,) in seed_warehouse.query(f"SELECT {column} FROM {table} WHERE trial_id = ?", [NCT]) if v]
     for marker in CHROME:
         assert not [v for v in values if marker.lower() in v.lower()], marker
 
@@ -133,14 +125,10 @@ def test_no_page_chrome_in_004(seed_warehouse: Warehouse, table: str, column: st
 def test_ctgov_text_001(seed_warehouse: Warehouse) -> None:
     wh = seed_warehouse
     trial = trial_of(wh, "001")
-    assert wh.query("SELECT min_age_years, max_age_years FROM trials WHERE trial_id = ?", [trial]) == [
-        (18.0, 60.0)
-    ]
+    assert wh.query("SELECT min_age_years, max_age_years FROM trials WHERE trial_id = ?", [trial]) == [(18.0, 60.0)]
     assert count(wh, "criteria", trial, "kind = 'inclusion'") == 7
     assert count(wh, "criteria", trial, "kind = 'exclusion'") == 12
-    arms = wh.query(
-        "SELECT label, arm_type, description FROM arms WHERE trial_id = ? ORDER BY arm_seq", [trial]
-    )
+    arms = wh.query("SELECT label, arm_type, description FROM arms WHERE trial_id = ? ORDER BY arm_seq", [trial])
     assert [(label, kind) for label, kind, _ in arms] == [
         ("Mesenchymal stem cells", "EXPERIMENTAL"),
         ("Mycophenolate Mofetil", "ACTIVE_COMPARATOR"),
@@ -189,9 +177,9 @@ def test_aggregator_003(seed_warehouse: Warehouse) -> None:
         ("arms", "label"),
         ("trials", "title"),
     ]:
-        assert not wh.query(
-            f"SELECT {column} FROM {table} WHERE trial_id = ? AND contains({column}, '\\')", [trial]
-        ), f"backslash escape left in {table}.{column}"
+        assert not wh.query(f"SELECT {column} FROM {table} WHERE trial_id = ? AND contains({column}, '\\')", [trial]), (
+            f"backslash escape left in {table}.{column}"
+        )
 
 
 def test_abstract_000(seed_warehouse: Warehouse) -> None:

@@ -104,9 +104,7 @@ def test_euctr_phase_and_sex_lists() -> None:
     )
     assert normalise_phase(two_three) == "PHASE2_PHASE3"
     assert (
-        normalise_phase(
-            two_three.replace("(Phase I): no", "(Phase I): ").replace("(Phase III): yes", "(Phase III): ")
-        )
+        normalise_phase(two_three.replace("(Phase I): no", "(Phase I): ").replace("(Phase III): yes", "(Phase III): "))
         == "PHASE2"
     )
     assert normalise_sex("<br>Female: yes<br>Male: yes<br>") == "ALL"

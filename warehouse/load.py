@@ -67,8 +67,7 @@ def _load_parameter_units(con: duckdb.DuckDBPyConnection) -> None:
     from flows.match import primary_unit
     from flows.parse.units import unit_table
 
-    rows = pd.DataFrame([(p, primary_unit(p)) for p in sorted(unit_table())],
-                        columns=["parameter", "unit_canonical"])
+    rows = pd.DataFrame([(p, primary_unit(p)) for p in sorted(unit_table())], columns=["parameter", "unit_canonical"])
     con.register("parameter_units_frame", rows)
     try:
         con.execute("CREATE OR REPLACE TABLE parameter_units AS SELECT * FROM parameter_units_frame")
@@ -129,8 +128,9 @@ def _mark_displaced(con: duckdb.DuckDBPyConnection, displaced: dict[str, str], r
         )
 
 
-def load_batch(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], quarantine: list[dict[str, Any]],
-               run_id: str) -> dict[str, int]:
+def load_batch(
+    con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], quarantine: list[dict[str, Any]], run_id: str
+) -> dict[str, int]:
     """Replace the rows of this batch's documents and trials; returns rows inserted per table."""
     with registered(con, {"trials": frames["trials"], "documents": frames["documents"]}):
         losers, displaced = _conflicts(con, frames["trials"])
@@ -165,8 +165,7 @@ def load_batch(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], 
 
 
 def _child_json(table: str, order: str) -> str:
-    return (f"(SELECT to_json(list(x ORDER BY {order}))::VARCHAR FROM {table} x "
-            "WHERE x.trial_id = c.trial_id)")
+    return f"(SELECT to_json(list(x ORDER BY {order}))::VARCHAR FROM {table} x WHERE x.trial_id = c.trial_id)"
 
 
 def _record_versions(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
@@ -177,10 +176,14 @@ def _record_versions(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
            LEFT JOIN trial_versions v ON v.trial_id = b.trial_id AND v.valid_to IS NULL
            WHERE v.document_id IS DISTINCT FROM b.document_id"""
     )
-    con.execute("UPDATE trial_versions SET valid_to = now()::TIMESTAMP WHERE valid_to IS NULL "
-                "AND trial_id IN (SELECT trial_id FROM changed_trials)")
-    children = ", ".join(_child_json(t, EXPORT_ORDER[t].replace("trial_id, ", ""))
-                         for t in ("arms", "criteria", "criteria_thresholds", "endpoints"))
+    con.execute(
+        "UPDATE trial_versions SET valid_to = now()::TIMESTAMP WHERE valid_to IS NULL "
+        "AND trial_id IN (SELECT trial_id FROM changed_trials)"
+    )
+    children = ", ".join(
+        _child_json(t, EXPORT_ORDER[t].replace("trial_id, ", ""))
+        for t in ("arms", "criteria", "criteria_thresholds", "endpoints")
+    )
     con.execute(
         f"""INSERT INTO trial_versions
             SELECT c.trial_id,
@@ -196,11 +199,11 @@ def _under(path: str, sources: Iterable[str]) -> bool:
     return any(path == s or path.startswith((s.rstrip("/") + "/", s + "!")) for s in sources)
 
 
-def mark_removed(con: duckdb.DuckDBPyConnection, sources: list[str], seen: set[tuple[str, int]],
-                 run_id: str) -> int:
+def mark_removed(con: duckdb.DuckDBPyConnection, sources: list[str], seen: set[tuple[str, int]], run_id: str) -> int:
     """Documents under this run's sources that were not found again: marked removed, their trials ended."""
-    stored = con.execute("SELECT source_path, record_index, document_id FROM documents "
-                         "WHERE status <> 'removed'").fetchall()
+    stored = con.execute(
+        "SELECT source_path, record_index, document_id FROM documents WHERE status <> 'removed'"
+    ).fetchall()
     gone = [(p, i, d) for p, i, d in stored if (p, i) not in seen and _under(p, sources)]
     if not gone:
         return 0
@@ -208,8 +211,10 @@ def mark_removed(con: duckdb.DuckDBPyConnection, sources: list[str], seen: set[t
     with registered(con, {"gone": frame}):
         con.execute("""CREATE OR REPLACE TEMP TABLE gone_trials AS
                        SELECT trial_id FROM trials WHERE document_id IN (SELECT document_id FROM batch_gone)""")
-        con.execute("UPDATE trial_versions SET valid_to = now()::TIMESTAMP WHERE valid_to IS NULL "
-                    "AND trial_id IN (SELECT trial_id FROM gone_trials)")
+        con.execute(
+            "UPDATE trial_versions SET valid_to = now()::TIMESTAMP WHERE valid_to IS NULL "
+            "AND trial_id IN (SELECT trial_id FROM gone_trials)"
+        )
         for table in TRIAL_TABLES:
             con.execute(f"DELETE FROM {table} WHERE trial_id IN (SELECT trial_id FROM gone_trials)")
         con.execute(

@@ -36,8 +36,7 @@ def fill_rates(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[tuple[An
     columns = [
         c
         for (c,) in con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = 'trials' "
-            "ORDER BY ordinal_position"
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'trials' ORDER BY ordinal_position"
         ).fetchall()
         if c not in SKIP_COLUMNS
     ]
@@ -45,9 +44,7 @@ def fill_rates(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[tuple[An
     exprs += list(CHILD_FILL.values())
     names = columns + list(CHILD_FILL)
     select = ", ".join(f"round(avg(CASE WHEN {e} THEN 1 ELSE 0 END), 3)" for e in exprs)
-    rows = con.execute(
-        f"SELECT source_format, count(*), {select} FROM trials t GROUP BY 1 ORDER BY 1"
-    ).fetchall()
+    rows = con.execute(f"SELECT source_format, count(*), {select} FROM trials t GROUP BY 1 ORDER BY 1").fetchall()
     return ["source_format", "trials", *names], rows
 
 

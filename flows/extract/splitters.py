@@ -43,9 +43,7 @@ class RawRecord:
 Chunks = Iterator[bytes]
 Splitter = Callable[[str, Chunks, int], Iterator[RawRecord]]
 
-_ICTRP_XML_ROOT = re.compile(
-    rb"^\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*)*<Trials_downloaded_from_ICTRP[\s>]", re.S
-)
+_ICTRP_XML_ROOT = re.compile(rb"^\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*)*<Trials_downloaded_from_ICTRP[\s>]", re.S)
 _ICTRP_CSV_HEADER = re.compile(rb'^"?TrialID"?\s*[,;\t]')
 _CTGOV_PAGE = re.compile(rb'^\s*\{\s*"studies"\s*:\s*\[')
 
@@ -149,9 +147,7 @@ def split_ictrp_xml(source_path: str, chunks: Chunks, max_bytes: int) -> Iterato
             pos = max(pos, len(buffer) - 16)  # keep a possible partial `<Trial` tag
         buffer = buffer[pos:]
         if len(buffer) > max_bytes:
-            yield RawRecord(
-                source_path, index, b"", "ictrp_xml", f"record larger than the {max_bytes}-byte limit"
-            )
+            yield RawRecord(source_path, index, b"", "ictrp_xml", f"record larger than the {max_bytes}-byte limit")
             return
     if _TRIAL_START.search(buffer):
         yield RawRecord(source_path, index, b"", "ictrp_xml", "export cut off inside a <Trial> element")

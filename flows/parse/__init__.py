@@ -27,7 +27,5 @@ def parse_document(doc: Document) -> ParseOutcome:
     except ParseError as exc:
         return ParseOutcome(doc, detection.name, None, f"{detection.name}: {exc}")
     except Exception as exc:  # a parser bug must cost one document, not the run
-        return ParseOutcome(
-            doc, detection.name, None, f"{detection.name} parser failed: {type(exc).__name__}: {exc}"
-        )
+        return ParseOutcome(doc, detection.name, None, f"{detection.name} parser failed: {type(exc).__name__}: {exc}")
     return ParseOutcome(doc, detection.name, record)

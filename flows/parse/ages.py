@@ -18,9 +18,7 @@ from flows.parse.time_vocab import alternation, replace_number_words, time_vocab
 _NUM = r"\d+(?:\.\d+)?"
 _NO_LIMIT = re.compile(r"\s*(?:(?:no|without|not|n/?a|nd|none|any)\b.*|[-/?]*)\s*", re.IGNORECASE)
 _OLDER = r"(?:>=?|≥|=>|\bover\b|\babove\b|\bolder\s+than\b|\bat\s+least\b|\bfrom\b|\bminimum\b|\bmin\b)"
-_YOUNGER = (
-    r"(?:<=?|≤|=<|\bunder\b|\bbelow\b|\byounger\s+than\b|\bup\s+to\b|\bmaximum\b|\bmax\b|\bless\s+than\b)"
-)
+_YOUNGER = r"(?:<=?|≤|=<|\bunder\b|\bbelow\b|\byounger\s+than\b|\bup\s+to\b|\bmaximum\b|\bmax\b|\bless\s+than\b)"
 _AND_OLDER = r"(?:and|or)\s+(?:older|over|above|more)|\+"
 _AND_YOUNGER = r"(?:and|or)\s+(?:younger|under|below|less)"
 

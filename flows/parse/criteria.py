@@ -88,12 +88,7 @@ def _line_heading(line: Line) -> tuple[str, int] | None:
         kind = table("headings")[normalise(match.group("phrase"))]
         if resume == len(line.text) or (tail and tail.group("colon") and not prefixed):
             return kind, line.start + resume
-        if (
-            not prefixed
-            and line.marker_end == 0
-            and len(line.text) <= 80
-            and not re.search(r"[.;]", line.text)
-        ):
+        if not prefixed and line.marker_end == 0 and len(line.text) <= 80 and not re.search(r"[.;]", line.text):
             return kind, line.end  # 'Exclusion Criteria for Previously Enrolled Subjects'
         break
     return None

@@ -36,9 +36,7 @@ class Line:
         piece = self.text[start - self.start : end - self.start]
         lead = len(piece) - len(piece.lstrip())
         stripped = piece.strip()
-        return _with_marker(
-            replace(self, start=start + lead, end=start + lead + len(stripped), text=stripped)
-        )
+        return _with_marker(replace(self, start=start + lead, end=start + lead + len(stripped), text=stripped))
 
 
 def _with_marker(line: Line) -> Line:

@@ -69,9 +69,7 @@ def read_arms(source: Source, unmapped: list[Unmapped]) -> tuple[Arm, ...]:
         _ARMS + "armGroups[]",
         {"label": "label", "type": "type", "description": "description", "names": "interventionNames[]"},
     )
-    interventions = read_group(
-        source, _ARMS + "interventions[]", {"name": "name", "arms": "armGroupLabels[]"}
-    )
+    interventions = read_group(source, _ARMS + "interventions[]", {"name": "name", "arms": "armGroupLabels[]"})
     arms = []
     for seq, group in enumerate(groups, start=1):
         label = first(group["label"])
@@ -95,7 +93,5 @@ def read_contacts(source: Source) -> tuple[Contact, ...]:
         *read_group(source, _CONTACTS + "overallOfficials[]", _PERSON),
         *read_group(source, _CONTACTS + "locations[].contacts[]", _PERSON),
     ]
-    found = (
-        contact(first(p["role"]), first(p["name"]), first(p["email"]), first(p["phone"])) for p in people
-    )
+    found = (contact(first(p["role"]), first(p["name"]), first(p["email"]), first(p["phone"])) for p in people)
     return tuple(item for item in found if item is not None)

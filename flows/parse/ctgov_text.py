@@ -32,9 +32,7 @@ def detect(head: str) -> tuple[float, str]:
     if re.search(r"This is an? (?:interventional|observational) \w+ (?:trial|study) for", head):
         found.append(("This is an ... trial for", 0.25))
     score = float(sum(weight for _, weight in found))
-    return min(score, 1.0), " + ".join(
-        f"'{marker}'" for marker, _ in found
-    ) or "no ClinicalTrials.gov text marker"
+    return min(score, 1.0), " + ".join(f"'{marker}'" for marker, _ in found) or "no ClinicalTrials.gov text marker"
 
 
 def parse(doc: Document) -> TrialRecord:

@@ -25,9 +25,7 @@ from flows.records import Arm, Contact, Criterion, Document, Endpoint, TrialReco
 
 FORMAT = "ctgov_xml"
 # hardened: no entity expansion, no DTD, no network; encoding fixed because the text is already decoded
-XML_PARSER = etree.XMLParser(
-    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, encoding="utf-8"
-)
+XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, encoding="utf-8")
 _OUTCOME_KINDS = (
     ("primary", "primary_outcome"),
     ("secondary", "secondary_outcome"),
@@ -83,9 +81,7 @@ def read_arms(source: Source, unmapped: list[Unmapped]) -> tuple[Arm, ...]:
         "arm_group",
         {"label": "arm_group_label", "type": "arm_group_type", "description": "description"},
     )
-    interventions = read_group(
-        source, "intervention", {"name": "intervention_name", "arm": "arm_group_label"}
-    )
+    interventions = read_group(source, "intervention", {"name": "intervention_name", "arm": "arm_group_label"})
     arms = []
     for seq, group in enumerate(groups, start=1):
         label = first(group["label"])

@@ -152,13 +152,7 @@ def _age_bounds(values: _Values) -> tuple[float | None, float | None]:
     """The register states age bands (under 18, 18-64, 65+), so the bounds are the bands' edges."""
     minors, adults, elderly = values.flag("F.1.1"), values.flag("F.1.2"), values.flag("F.1.3")
     low = 18.0 if minors is False and (adults or elderly) else None
-    high = (
-        64.0
-        if elderly is False and adults
-        else 17.0
-        if minors and adults is False and elderly is False
-        else None
-    )
+    high = 64.0 if elderly is False and adults else 17.0 if minors and adults is False and elderly is False else None
     return low, high
 
 

@@ -77,9 +77,7 @@ def ages_from_criteria(criteria: tuple[Criterion, ...]) -> tuple[float | None, f
             elif threshold.op in ("<", "<="):
                 high = threshold.value
     if low is None and high is None:
-        stated = next(
-            (c.text for c in criteria if c.kind == "inclusion" and _AGE_CRITERION.match(c.text)), None
-        )
+        stated = next((c.text for c in criteria if c.kind == "inclusion" and _AGE_CRITERION.match(c.text)), None)
         if stated is not None:
             return parse_age_range(stated)
     return low, high

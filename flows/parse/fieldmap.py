@@ -186,9 +186,7 @@ class JsonSource:
             key = step.removesuffix("[]")
             found = [node.get(key) for node in nodes if isinstance(node, dict)]
             nodes = (
-                [item for node in found for item in (node if isinstance(node, list) else [node])]
-                if expand
-                else found
+                [item for node in found for item in (node if isinstance(node, list) else [node])] if expand else found
             )
             nodes = [node for node in nodes if node is not None]
         return nodes

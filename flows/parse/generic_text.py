@@ -53,9 +53,7 @@ def _text_of(doc: Document) -> str:
     return doc.text
 
 
-def parse_text(
-    text: str, seg: Segmentation | None = None, document_kind: str = "registry_record"
-) -> TrialRecord:
+def parse_text(text: str, seg: Segmentation | None = None, document_kind: str = "registry_record") -> TrialRecord:
     """Every field the headings vocabulary finds in `text`; spans index `text`."""
     seg = seg or segment(text)
     reader = VocabReader()

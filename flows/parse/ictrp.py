@@ -121,9 +121,7 @@ def read_endpoints(row: Mapping[str, str]) -> tuple[Endpoint, ...]:
     endpoints: list[Endpoint] = []
     for name, kind in _OUTCOME_FIELDS:
         outcomes = split_outcomes(row.get(name, ""))
-        endpoints.extend(
-            endpoint(kind, seq, measure, time) for seq, (measure, time) in enumerate(outcomes, 1)
-        )
+        endpoints.extend(endpoint(kind, seq, measure, time) for seq, (measure, time) in enumerate(outcomes, 1))
     return tuple(endpoints)
 
 

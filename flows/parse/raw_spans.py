@@ -80,9 +80,7 @@ class RawField:
         return doc_start, doc_end
 
 
-def find_xml_element_text(
-    document_text: str, tag_path: tuple[str, ...], start: int = 0
-) -> tuple[int, int] | None:
+def find_xml_element_text(document_text: str, tag_path: tuple[str, ...], start: int = 0) -> tuple[int, int] | None:
     """Raw (start, end) of the text inside the first `<a>...<b>TEXT</b>` nesting of `tag_path`."""
     position = start
     for tag in tag_path:

@@ -21,9 +21,7 @@ from flows.records import Document, TrialRecord
 from flows.vocab import lookup
 
 FORMAT = "recruitment_page"
-_AGE_RANGE = re.compile(
-    r"\d{1,3}\s*(?:[-–]|to)\s*\d{1,3}\s*years?|\d{1,3}\+?\s*years?\s*(?:and (?:over|older))?", re.I
-)
+_AGE_RANGE = re.compile(r"\d{1,3}\s*(?:[-–]|to)\s*\d{1,3}\s*years?|\d{1,3}\+?\s*years?\s*(?:and (?:over|older))?", re.I)
 _NCT = re.compile(r"\bNCT\d{8}\b")
 
 

@@ -52,9 +52,7 @@ class _IdPattern:
 def _id_patterns() -> tuple[_IdPattern, ...]:
     with (VOCAB_DIR / "registries.csv").open(encoding="utf-8", newline="") as handle:
         rows = [row for row in csv.DictReader(handle) if not row["registry"].startswith("#")]
-    return tuple(
-        _IdPattern(r["registry"], r["prefix"], re.compile(r["pattern"], re.IGNORECASE)) for r in rows
-    )
+    return tuple(_IdPattern(r["registry"], r["prefix"], re.compile(r["pattern"], re.IGNORECASE)) for r in rows)
 
 
 def _canonical(pattern: _IdPattern, raw_id: str) -> str:

@@ -160,9 +160,7 @@ def split_lines(text: str) -> list[Line]:
             for piece in body.split("**"):
                 if piece.strip():
                     offset = position + piece_start + (len(piece) - len(piece.lstrip()))
-                    lines.append(
-                        _make_line(text, offset, piece.strip(), indent if piece_start == 0 else 0, blank)
-                    )
+                    lines.append(_make_line(text, offset, piece.strip(), indent if piece_start == 0 else 0, blank))
                     blank = False
                 piece_start += len(piece) + 2
         position += len(physical)
@@ -215,9 +213,7 @@ def segment(text: str) -> Segmentation:
             labels[index] = ("item", line.end, line.end, False)
     boundaries = sorted(set(labels) | chrome)
     fields = [_field(text, lines, index, labels[index], boundaries) for index in sorted(labels)]
-    return Segmentation(
-        text, tuple(lines), tuple(fields), frozenset(labels), frozenset(chrome), frozenset(ends)
-    )
+    return Segmentation(text, tuple(lines), tuple(fields), frozenset(labels), frozenset(chrome), frozenset(ends))
 
 
 def _follows_open_key(lines: list[Line], labels: dict[int, tuple[str, int, int, bool]], index: int) -> bool:
@@ -226,9 +222,7 @@ def _follows_open_key(lines: list[Line], labels: dict[int, tuple[str, int, int, 
     return previous is not None and not previous[3] and lines[index - 1].text.endswith(":")
 
 
-def _field(
-    text: str, lines: list[Line], index: int, label: tuple[str, int, int, bool], boundaries: list[int]
-) -> Field:
+def _field(text: str, lines: list[Line], index: int, label: tuple[str, int, int, bool], boundaries: list[int]) -> Field:
     name, label_end, value_start, inline = label
     line = lines[index]
     if inline:

@@ -163,6 +163,4 @@ def _quantity_at(clean: str, number: re.Match[str]) -> Quantity:
                 clean[start : high.end()],
             )
     op = prefix[0] if prefix else _postfix_op(clean, number.end())
-    return Quantity(
-        start, number.start(), number.end(), op, value, None, is_ratio, clean[start : number.end()]
-    )
+    return Quantity(start, number.start(), number.end(), op, value, None, is_ratio, clean[start : number.end()])

@@ -110,9 +110,7 @@ def _mention_group_before(
     """The mentions a quantity belongs to ('AST or ALT > 3 x ULN' -> both), and the mention-free anchor."""
     # 'over the age of 18': the mention may sit inside the comparator
     before = [
-        m
-        for m in mentions
-        if m.end <= quantity.start or (m.start >= quantity.start and m.end <= quantity.number_start)
+        m for m in mentions if m.end <= quantity.start or (m.start >= quantity.start and m.end <= quantity.number_start)
     ]
     if not before:
         return [], None
@@ -155,11 +153,7 @@ def _read_unit(clean: str, position: int, parameter: str) -> tuple[str, int, boo
 
 
 def _strip_trailing_punctuation(written: str) -> str:
-    while (
-        written
-        and written[-1] in ".,;:)]"
-        and not (written[-1] == ")" and written.count("(") >= written.count(")"))
-    ):
+    while written and written[-1] in ".,;:)]" and not (written[-1] == ")" and written.count("(") >= written.count(")")):
         written = written[:-1]
     return written
 

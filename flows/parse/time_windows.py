@@ -17,9 +17,7 @@ _UNIT = r"(?P<unit>days?|weeks?|wks?|months?|years?|hours?|hrs?|h)\b"
 _NUM = r"(?P<num>\d+(?:\.\d+)?)\s*-?\s*"
 _REFERENCE = r"(?:\s+(?:prior\s+to|before|preceding|of|after|from)\b(?:\s+(?:the\s+)?[\w-]+(?:\s+visit)?)?)?"
 _WINDOWS = (
-    re.compile(
-        rf"\b(?:within|in|during|over)\s+(?:the\s+)?(?:past|last|previous|preceding|prior)\s+{_NUM}{_UNIT}"
-    ),
+    re.compile(rf"\b(?:within|in|during|over)\s+(?:the\s+)?(?:past|last|previous|preceding|prior)\s+{_NUM}{_UNIT}"),
     re.compile(rf"\bwithin\s+(?:(?:the|a)\s+)?(?:[a-z]+\s+){{0,2}}?(?:of\s+)?{_NUM}{_UNIT}"),
     re.compile(rf"\b(?:in|during)\s+the\s+{_NUM}{_UNIT}(?=\s+(?:prior|before|preceding))"),
 )

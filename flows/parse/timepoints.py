@@ -67,9 +67,7 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     number_first = rf"(?<![\w.])(?P<nums>{NUM}(?:{SEP}{NUM})*)\s*-?\s*(?P<unit>{unit})"
     baseline = rf"\b(?P<baseline>{alternation(vocab.baseline_words)})\b"
     group = re.compile(rf"{every}|{unit_first}|{number_first}|{baseline}")
-    restated = re.compile(
-        rf"({unit})\s*\(\s*(?:about|approximately|approx\.?|~|i\.e\.,?)?\s*{NUM}\s*-?\s*{unit}\s*\)"
-    )
+    restated = re.compile(rf"({unit})\s*\(\s*(?:about|approximately|approx\.?|~|i\.e\.,?)?\s*{NUM}\s*-?\s*{unit}\s*\)")
     labelled_number = re.compile(rf"(?:(?P<unit>{long_unit})\s*)?(?P<number>{NUM})")
     return group, restated, labelled_number
 

@@ -149,9 +149,7 @@ def is_extractable(parameter: str) -> bool:
 def comparators(position: str) -> tuple[tuple[str, str], ...]:
     """(text form, op) pairs for `prefix` ('at least 18') or `postfix` ('18 or older'), longest first."""
     with (VOCAB_DIR / "comparators.csv").open(encoding="utf-8", newline="") as handle:
-        pairs = [
-            (row["source"], row["value"]) for row in csv.DictReader(handle) if row["position"] == position
-        ]
+        pairs = [(row["source"], row["value"]) for row in csv.DictReader(handle) if row["position"] == position]
     return tuple(sorted(pairs, key=lambda pair: -len(pair[0])))
 
 

@@ -26,9 +26,7 @@ ICTRP_XML = "ictrp-results-2020-03.xml.gz"
 def corpus_file(name: str) -> Path:
     path = load_settings().corpora_dir / name
     if not path.is_file():
-        pytest.fail(
-            f"corpus file {name} not found in {path.parent}: set TRIALS_CORPORA to the shared corpora"
-        )
+        pytest.fail(f"corpus file {name} not found in {path.parent}: set TRIALS_CORPORA to the shared corpora")
     return path
 
 

@@ -57,8 +57,7 @@ def test_ictrp_xml_cut_off_inside_a_trial_is_a_record_with_an_error() -> None:
 def test_ictrp_csv_row_with_quoted_line_breaks_becomes_a_one_row_csv() -> None:
     header = "TrialID,Public title,Inclusion Criteria\r\n"
     rows = [
-        'ChiCTR2000029953,"Model of ""COVID-19"" prognosis",'
-        '"Inclusion criteria: 1. Adults\r<br>2. Pneumonia\r\n"\r\n',
+        'ChiCTR2000029953,"Model of ""COVID-19"" prognosis","Inclusion criteria: 1. Adults\r<br>2. Pneumonia\r\n"\r\n',
         "NCT04246242,Arbidol trial,\r\n",
     ]
     records = split((header + "".join(rows)).encode())
@@ -98,9 +97,7 @@ def test_single_study_json_and_plain_files_are_one_document() -> None:
     assert split(data) == [RawRecord("export.dat", 0, data, "ctgov_json")]
     xml = b"<clinical_study>\n  <id_info><nct_id>NCT00000102</nct_id></id_info>\n</clinical_study>\n"
     assert split(xml)[0].format_hint == "ctgov_xml"
-    assert split(b"TITLE: a randomized trial\n") == [
-        RawRecord("export.dat", 0, b"TITLE: a randomized trial\n")
-    ]
+    assert split(b"TITLE: a randomized trial\n") == [RawRecord("export.dat", 0, b"TITLE: a randomized trial\n")]
 
 
 def test_size_limit_refuses_single_documents_and_oversized_records() -> None:

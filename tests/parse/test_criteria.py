@@ -106,18 +106,14 @@ def test_ictrp_br_lines_with_nested_bullets_and_wrapped_lines() -> None:
 
 def test_chictr_numbered_lines_and_inline_enumeration() -> None:
     """ChiCTR fields as in the ICTRP export: '<br>'-separated numbers, or all items on one line."""
-    lines = split_criteria(
-        "Inclusion criteria: 1. Aged 18-75 years;\n<br>2. Confirmed COVID-19.", kind="inclusion"
-    )
+    lines = split_criteria("Inclusion criteria: 1. Aged 18-75 years;\n<br>2. Confirmed COVID-19.", kind="inclusion")
     assert [c.text for c in lines] == ["Aged 18-75 years", "Confirmed COVID-19."]
     assert (lines[0].thresholds[0].op, lines[0].thresholds[0].value, lines[0].thresholds[0].value_high) == (
         "between",
         18.0,
         75.0,
     )
-    inline = split_criteria(
-        "1) age 18-80 years old; 2) severe pneumonia; 3) signed consent", kind="exclusion"
-    )
+    inline = split_criteria("1) age 18-80 years old; 2) severe pneumonia; 3) signed consent", kind="exclusion")
     assert [c.text for c in inline] == ["age 18-80 years old", "severe pneumonia", "signed consent"]
     assert {c.kind for c in inline} == {"exclusion"}
 
@@ -158,8 +154,7 @@ def test_heading_variants_switch_the_kind(heading: str, kind: str) -> None:
 def test_sub_heading_gives_context_to_its_items() -> None:
     """The 1990s NCI layout on ClinicalTrials.gov: 'Age:' then a bullet '18 and over'."""
     criteria = split_criteria(
-        "PATIENT CHARACTERISTICS:\n\nAge:\n\n  -  18 and over\n\n"
-        "Renal:\n\n  -  Creatinine no greater than 2.5 mg/dL"
+        "PATIENT CHARACTERISTICS:\n\nAge:\n\n  -  18 and over\n\nRenal:\n\n  -  Creatinine no greater than 2.5 mg/dL"
     )
     assert [c.text for c in criteria] == ["18 and over", "Creatinine no greater than 2.5 mg/dL"]
     age = criteria[0].thresholds[0]

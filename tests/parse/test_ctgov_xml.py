@@ -30,9 +30,7 @@ def test_nct00000102_columns_and_criteria_spans(docs: dict[str, Document]) -> No
     r = record(docs, "NCT00000102")
     assert (r.registry, r.registry_id, r.document_kind) == ("ctgov", "NCT00000102", "registry_record")
     assert r.secondary_ids == ("NCRR-M01RR01070-0506", "M01RR001070")
-    assert (
-        r.title == r.brief_title == "Congenital Adrenal Hyperplasia: Calcium Channels as Therapeutic Targets"
-    )
+    assert r.title == r.brief_title == "Congenital Adrenal Hyperplasia: Calcium Channels as Therapeutic Targets"
     assert (r.phase, r.study_type, r.overall_status) == ("PHASE1_PHASE2", "INTERVENTIONAL", "COMPLETED")
     assert (r.min_age_years, r.max_age_years, r.sex, r.enrollment) == (14.0, 35.0, "ALL", None)
     assert r.registration_date == date(1999, 11, 3)
@@ -76,10 +74,7 @@ def test_nct00490139_dates_ids_endpoints(docs: dict[str, Document]) -> None:
     ]
     overall = r.endpoints[1]
     assert (overall.kind, overall.seq, overall.measure) == ("secondary", 1, "Overall Survival (OS)")
-    assert (
-        overall.time_frame
-        == "From randomization until death due to any cause (median follow-up of 4.5 years)"
-    )
+    assert overall.time_frame == "From randomization until death due to any cause (median follow-up of 4.5 years)"
 
 
 EDGE = """<clinical_study>
@@ -119,9 +114,7 @@ def test_edge_record_unmapped_partial_contacts_and_escaped_spans() -> None:
     assert r.overall_status == "RECRUITING"
     escaped, plain = r.criteria
     assert escaped.text == "eGFR >= 30 mL/min/1.73 m2" and escaped.span_start is None
-    assert (
-        plain.text == "Adults with lupus nephritis" and EDGE[plain.span_start : plain.span_end] == plain.text
-    )
+    assert plain.text == "Adults with lupus nephritis" and EDGE[plain.span_start : plain.span_end] == plain.text
     assert [(c.name, c.email, c.phone) for c in r.contacts] == [("Jane Doe", "jd@example.org", "555-0100")]
 
 
@@ -129,9 +122,7 @@ def test_not_well_formed_xml_is_rejected_with_the_parser_message() -> None:
     text = "<clinical_study><id_info><nct_id>NCT1</nct_id></id_info>"
     outcome = parse_document(Document("f" * 64, "cut.xml", 0, len(text), "utf-8", text))
     assert outcome.record is None
-    assert outcome.reject_reason is not None and outcome.reject_reason.startswith(
-        "ctgov_xml: XML not well formed"
-    )
+    assert outcome.reject_reason is not None and outcome.reject_reason.startswith("ctgov_xml: XML not well formed")
 
 
 def test_entities_are_not_expanded() -> None:

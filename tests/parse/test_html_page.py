@@ -61,9 +61,7 @@ def test_takeda_protocol_summary_page(pages: Path) -> None:
     assert (kinds.count("inclusion"), kinds.count("exclusion")) == (5, 7)
 
 
-@pytest.mark.parametrize(
-    "name", ["notrial_chictr_search-results.html", "notrial_chinadrugtrials_search-results.html"]
-)
+@pytest.mark.parametrize("name", ["notrial_chictr_search-results.html", "notrial_chinadrugtrials_search-results.html"])
 def test_search_result_pages_are_rejected(pages: Path, name: str) -> None:
     outcome = outcome_of(pages / name)
     assert outcome.record is None
@@ -75,10 +73,7 @@ def test_chictr_fixture_page() -> None:
     record = outcome.record
     assert record is not None, outcome.reject_reason
     assert (record.registry, record.registry_id) == ("chictr", "ChiCTR2100054321")
-    assert (
-        record.brief_title
-        == "Effect of semaglutide on albuminuria in type 2 diabetes with chronic kidney disease"
-    )
+    assert record.brief_title == "Effect of semaglutide on albuminuria in type 2 diabetes with chronic kidney disease"
     assert record.registration_date == date(2021, 12, 15)
     assert set(record.languages) == {"zh", "en"}
     assert record.sponsor == "West China Hospital, Sichuan University"

@@ -52,9 +52,7 @@ def test_not_one_trial_id(text: str) -> None:
 
 
 def test_every_registry_code_is_a_contract_code() -> None:
-    assert {parse_trial_id(t)[0] for t in ("NCT06737380", "TCTR20200318002", "KCT0005123")} <= values(
-        "registry"
-    )  # type: ignore[index]
+    assert {parse_trial_id(t)[0] for t in ("NCT06737380", "TCTR20200318002", "KCT0005123")} <= values("registry")  # type: ignore[index]
 
 
 def test_ids_in_free_text_in_order_without_repeats() -> None:

@@ -80,9 +80,7 @@ def test_kind_headings_run_into_a_paragraph() -> None:
 def test_key_value_lines_inside_eligibility_are_not_criteria() -> None:
     text = "Eligibility\nSex: All\nMinimum Age: 18\nView:\n• SLEDAI ≥ 6\n• Signed consent\nLocations\nChina\n"
     blocks = criteria_blocks(segment(text))
-    assert [(b.kind, text[b.start : b.end]) for b in blocks] == [
-        ("inclusion", "• SLEDAI ≥ 6\n• Signed consent")
-    ]
+    assert [(b.kind, text[b.start : b.end]) for b in blocks] == [("inclusion", "• SLEDAI ≥ 6\n• Signed consent")]
 
 
 def test_markdown_unescape_keeps_offsets() -> None:

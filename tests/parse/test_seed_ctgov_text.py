@@ -29,9 +29,7 @@ def test_flattened_arm_table() -> None:
     ]
     first, second = record.arms
     assert first.description is not None and "2 x 10^6/kg" in first.description
-    assert second.description is not None and second.description.startswith(
-        "The group receive placebo of MSCs"
-    )
+    assert second.description is not None and second.description.startswith("The group receive placebo of MSCs")
 
 
 def test_criteria_counts() -> None:
@@ -55,7 +53,5 @@ def test_thresholds() -> None:
     }
     for parameter, (op, value) in expected.items():
         assert (exclusion[parameter].op, exclusion[parameter].value) == (op, value), parameter
-    inclusion = {
-        (t.parameter, t.op, t.value) for c in record.criteria if c.kind == "inclusion" for t in c.thresholds
-    }
+    inclusion = {(t.parameter, t.op, t.value) for c in record.criteria if c.kind == "inclusion" for t in c.thresholds}
     assert ("proteinuria", ">", 1.0) in inclusion

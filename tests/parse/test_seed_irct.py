@@ -15,12 +15,9 @@ def test_detected_as_irct_by_its_content() -> None:
 def test_identity_titles_and_design() -> None:
     _, record = parse_seed("002")
     assert (record.registry, record.registry_id) == ("irct", "IRCT2016090729747N1")
-    assert record.title is not None and record.title.startswith(
-        "Evaluating the Safety and Effect of Allogeneic"
-    )
+    assert record.title is not None and record.title.startswith("Evaluating the Safety and Effect of Allogeneic")
     assert (
-        record.brief_title
-        == "Effect of Allogeneic Adipose Tissue-Derived Mesenchymal Stem Cell Transplantation on SLE"
+        record.brief_title == "Effect of Allogeneic Adipose Tissue-Derived Mesenchymal Stem Cell Transplantation on SLE"
     )
     assert record.phase == "PHASE1_PHASE2"
     assert record.study_type == "INTERVENTIONAL"
@@ -75,7 +72,6 @@ def test_contacts_kept_apart_from_analyst_fields() -> None:
     assert {c.email for c in record.contacts} >= {"matin@um.ac.ir", "ma.hassanzade@gmail.com"}
     assert "Zhaleh Shariati-Sarabi" in {c.name for c in record.contacts}
     analyst_text = " ".join(
-        str(v)
-        for v in (record.title, record.brief_title, record.sponsor, *record.conditions, *record.countries)
+        str(v) for v in (record.title, record.brief_title, record.sponsor, *record.conditions, *record.countries)
     )
     assert "@" not in analyst_text and "Shariati" not in analyst_text

@@ -39,9 +39,7 @@ def test_conditions_from_study_details() -> None:
 def test_criteria_and_thresholds() -> None:
     _, record = parse_seed("004")
     assert (count(record, "inclusion"), count(record, "exclusion")) == (8, 16)
-    inclusion = {
-        (t.parameter, t.op, t.value) for c in record.criteria if c.kind == "inclusion" for t in c.thresholds
-    }
+    inclusion = {(t.parameter, t.op, t.value) for c in record.criteria if c.kind == "inclusion" for t in c.thresholds}
     assert {("egfr", ">=", 30.0), ("sledai", ">=", 6.0), ("ana_titer", ">=", 160.0)} <= inclusion
     prednisone = [t for c in record.criteria if c.kind == "exclusion" for t in c.thresholds]
     prednisone = [t for t in prednisone if t.parameter == "prednisone_dose"]

@@ -112,9 +112,7 @@ def bad_inputs(corpora: Path, secret: Path, max_document_bytes: int) -> list[Bad
             ("rejected",),
             ("no trial record",),
         ),
-        BadInput(
-            "oversized.txt", oversized, ("rejected",), (f"larger than the {max_document_bytes}-byte limit",)
-        ),
+        BadInput("oversized.txt", oversized, ("rejected",), (f"larger than the {max_document_bytes}-byte limit",)),
         BadInput("entity bomb.xml", entity_bomb(xml), ("rejected",), ("<!entity>", "never expanded")),
         BadInput("xxe.xml", external_entity(xml, secret), ("rejected",), ("<!entity>", "never expanded")),
         BadInput(

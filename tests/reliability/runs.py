@@ -28,9 +28,7 @@ def snapshot(db: Path) -> SnapShot:
                 "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' ORDER BY 1"
             ).fetchall()
         ]
-        return {
-            table: sorted(con.execute(f'SELECT * FROM "{table}"').fetchall(), key=repr) for table in tables
-        }
+        return {table: sorted(con.execute(f'SELECT * FROM "{table}"').fetchall(), key=repr) for table in tables}
 
 
 def folder_digest(folder: Path) -> dict[str, int]:
@@ -45,9 +43,7 @@ def copy_warehouse(db: Path, parquet: Path, target: Path) -> tuple[Path, Path]:
     return target / db.name, target / parquet.name
 
 
-def start_run(
-    sources: list[Path], db: Path, parquet: Path, log_dir: Path, **env: str
-) -> subprocess.Popen[bytes]:
+def start_run(sources: list[Path], db: Path, parquet: Path, log_dir: Path, **env: str) -> subprocess.Popen[bytes]:
     """A `trials run` in its own process group, so that it and every process it starts can be killed."""
     args = [
         TRIALS,

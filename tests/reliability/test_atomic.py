@@ -47,9 +47,7 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
-def test_sigkill_while_writing_leaves_the_database_as_it_was(
-    seed_warehouse: Warehouse, tmp_path: Path
-) -> None:
+def test_sigkill_while_writing_leaves_the_database_as_it_was(seed_warehouse: Warehouse, tmp_path: Path) -> None:
     db, parquet = copy_warehouse(seed_warehouse.db, seed_warehouse.parquet, tmp_path / "warehouse")
     before, parquet_before = snapshot(db), folder_digest(parquet)
     notebooks = tmp_path / "notebooks"
@@ -76,9 +74,7 @@ def test_sigkill_while_writing_leaves_the_database_as_it_was(
     assert folder_digest(parquet) == parquet_before
 
 
-def test_failed_run_leaves_everything_as_it_was_and_says_so(
-    seed_warehouse: Warehouse, tmp_path: Path
-) -> None:
+def test_failed_run_leaves_everything_as_it_was_and_says_so(seed_warehouse: Warehouse, tmp_path: Path) -> None:
     """The export fails (disk full) after every batch was loaded: rolled back, exit 1, the cause named."""
     db, parquet = copy_warehouse(seed_warehouse.db, seed_warehouse.parquet, tmp_path / "warehouse")
     before, parquet_before = snapshot(db), folder_digest(parquet)

@@ -111,9 +111,7 @@ def sjogren_criterion(record: TrialRecord | None) -> str:
         ("utf8 stray bytes.txt", "Sjogren\ufffds"),
     ],
 )
-def test_re_encoded_seed_keeps_every_criterion_and_letter(
-    cases: list[BadInput], name: str, spelling: str
-) -> None:
+def test_re_encoded_seed_keeps_every_criterion_and_letter(cases: list[BadInput], name: str, spelling: str) -> None:
     """Seed 001 in another encoding parses as seed 001 does: 7 + 12 criteria, Sjögren spelt as written."""
     outcome = single_outcome(case_named(cases, name))
     assert criteria_counts(outcome.record) == (7, 12)
@@ -157,14 +155,9 @@ def test_external_entity_in_an_ictrp_export_reads_no_file(secret_file: Path) -> 
     export = (EXPORT_FIXTURES / "ictrp_two_trials.xml").read_text(encoding="utf-8")
     declaration = f'<!DOCTYPE Trials_downloaded_from_ICTRP [<!ENTITY xxe SYSTEM "file://{secret_file}">]>\n'
     root_at = export.index("<Trials_downloaded_from_ICTRP")
-    poisoned = (
-        export[:root_at]
-        + declaration
-        + export[root_at:].replace("</Public_title>", "&xxe;</Public_title>", 1)
-    )
+    poisoned = export[:root_at] + declaration + export[root_at:].replace("</Public_title>", "&xxe;</Public_title>", 1)
     outcomes = [
-        parse_document(to_document(raw))
-        for raw in split_stream("ictrp.xml", io.BytesIO(poisoned.encode()), MAX_BYTES)
+        parse_document(to_document(raw)) for raw in split_stream("ictrp.xml", io.BytesIO(poisoned.encode()), MAX_BYTES)
     ]
     (outcome,) = outcomes  # a DTD before the root: not split as an export, refused whole
     assert outcome.record is None

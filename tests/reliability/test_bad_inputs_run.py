@@ -23,9 +23,7 @@ UNICODE_NAME = "试验记录 – NCT06737380 (copie).txt"
 
 
 @pytest.fixture(scope="module")
-def bad_run(
-    tmp_path_factory: pytest.TempPathFactory, corpora: Path
-) -> tuple[Warehouse, Path, list[BadInput]]:
+def bad_run(tmp_path_factory: pytest.TempPathFactory, corpora: Path) -> tuple[Warehouse, Path, list[BadInput]]:
     root = tmp_path_factory.mktemp("bad-inputs")
     secret = root / "secret.txt"  # outside the source folder: only an XXE could bring it in
     secret.write_text(f"{SECRET}\n", encoding="utf-8")
@@ -68,10 +66,7 @@ def test_good_seeds_load_beside_the_bad_files(bad_run: tuple[Warehouse, Path, li
     warehouse, source, _ = bad_run
     for prefix in ("002", "003"):
         assert document_rows(warehouse, source / seed_path(prefix).name) == [("loaded", None, "utf-8")]
-    assert (
-        warehouse.scalar("SELECT phase FROM trials WHERE trial_id = 'irct:IRCT2016090729747N1'")
-        == "PHASE1_PHASE2"
-    )
+    assert warehouse.scalar("SELECT phase FROM trials WHERE trial_id = 'irct:IRCT2016090729747N1'") == "PHASE1_PHASE2"
     assert "loaded" in warehouse.stdout
 
 

@@ -84,9 +84,7 @@ def mutated(draw: st.DrawFn, data: bytes) -> bytes:
     if kind == "truncate":
         return data[:at]
     if kind == "flip":
-        flips = draw(
-            st.lists(st.tuples(st.integers(0, len(data) - 1), st.integers(1, 255)), min_size=1, max_size=8)
-        )
+        flips = draw(st.lists(st.tuples(st.integers(0, len(data) - 1), st.integers(1, 255)), min_size=1, max_size=8))
         damaged = bytearray(data)
         for position, mask in flips:
             damaged[position] ^= mask
@@ -118,9 +116,7 @@ def assert_record_or_reason(outcome: ParseOutcome) -> None:
 
 
 @pytest.mark.parametrize("format_name", sorted(PARSERS))
-def test_damaged_documents_become_a_record_or_a_reason(
-    samples: dict[str, RawRecord], format_name: str
-) -> None:
+def test_damaged_documents_become_a_record_or_a_reason(samples: dict[str, RawRecord], format_name: str) -> None:
     sample = samples[format_name]
 
     @SETTINGS
