@@ -12,8 +12,8 @@ import re
 from dataclasses import replace
 
 from flows.parse.field_values import VocabReader
-from flows.parse.generic_text import leading_lines, parse_text
-from flows.parse.sections import Line, Segmentation, clean_value, segment
+from flows.parse.generic_text import leading_lines, parse_generic
+from flows.parse.sections import Line, Segmentation, clean_value
 from flows.records import Arm, Document, TrialRecord
 
 FORMAT = "ctgov_text"
@@ -36,11 +36,7 @@ def detect(head: str) -> tuple[float, str]:
 
 
 def parse(doc: Document) -> TrialRecord:
-    if doc.text is None:
-        raise ValueError("document has no text")
-    seg = segment(doc.text)
-    record = parse_text(doc.text, seg)
-    reader = VocabReader(list(record.unmapped))
+    seg, record, reader = parse_generic(doc)
     arms, problem = _flattened_arms(seg, reader)
     return replace(
         record,

@@ -47,6 +47,15 @@ def parse(doc: Document) -> TrialRecord:
     return parse_text(_text_of(doc))
 
 
+def parse_generic(doc: Document) -> tuple[Segmentation, TrialRecord, VocabReader]:
+    """The generic reading of a text document, for a format module to add its quirks to:
+    its segmentation, the generic record, and a vocabulary reader that keeps the record's unmapped values."""
+    text = _text_of(doc)
+    seg = segment(text)
+    record = parse_text(text, seg)
+    return seg, record, VocabReader(list(record.unmapped))
+
+
 def _text_of(doc: Document) -> str:
     if doc.text is None:
         raise ValueError("document has no text")

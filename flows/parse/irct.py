@@ -12,9 +12,9 @@ import re
 from dataclasses import replace
 
 from flows.parse.field_values import VocabReader
-from flows.parse.generic_text import parse_text
+from flows.parse.generic_text import parse_generic
 from flows.parse.outlines import OUTCOME_KINDS, endpoint_from_text
-from flows.parse.sections import Field, Segmentation, clean_value, fields_after, segment
+from flows.parse.sections import Field, Segmentation, clean_value, fields_after
 from flows.records import Arm, Contact, Document, Endpoint, TrialRecord
 
 FORMAT = "irct_text"
@@ -46,11 +46,7 @@ def detect(head: str) -> tuple[float, str]:
 
 
 def parse(doc: Document) -> TrialRecord:
-    if doc.text is None:
-        raise ValueError("document has no text")
-    seg = segment(doc.text)
-    record = parse_text(doc.text, seg)
-    reader = VocabReader(list(record.unmapped))
+    seg, record, reader = parse_generic(doc)
     arms = _arms(seg, reader)
     return replace(
         record,

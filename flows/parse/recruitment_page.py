@@ -14,9 +14,8 @@ import re
 from dataclasses import replace
 
 from flows.parse.ages import parse_age_range
-from flows.parse.field_values import VocabReader
-from flows.parse.generic_text import leading_lines, parse_text
-from flows.parse.sections import chrome_effect, segment
+from flows.parse.generic_text import leading_lines, parse_generic
+from flows.parse.sections import chrome_effect
 from flows.records import Document, TrialRecord
 from flows.vocab import lookup
 
@@ -49,11 +48,7 @@ def _chrome_hits(head: str) -> int:
 
 
 def parse(doc: Document) -> TrialRecord:
-    if doc.text is None:
-        raise ValueError("document has no text")
-    seg = segment(doc.text)
-    record = parse_text(doc.text, seg)
-    reader = VocabReader(list(record.unmapped))
+    seg, record, reader = parse_generic(doc)
     facts: dict[str, str] = {}
     for line in leading_lines(seg)[1:]:
         _classify(line.text, facts)
