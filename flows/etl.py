@@ -257,6 +257,15 @@ def _wait(future: PrefectFuture[BatchResult], summary: RunSummary) -> BatchResul
 
 def _finish(con: Any, summary: RunSummary, parquet: Path, export_contacts: bool, started_at: datetime) -> Path:
     docs = summary.documents
+    # final statuses: a document loaded early in the run may have become partial when a later
+    # document of a better source took its trial over
+    final = dict(
+        con.execute(
+            "SELECT status, count(*) FROM documents WHERE run_id = ? GROUP BY status", [summary.run_id]
+        ).fetchall()
+    )
+    for status in ("loaded", "partial", "rejected", "removed"):
+        docs[status] = final.get(status, 0)
     con.execute(
         "INSERT INTO runs VALUES (?, ?, ?, 'completed', ?, ?, ?, ?, ?, ?, ?)",
         [
