@@ -12,7 +12,7 @@ import csv
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from flows.vocab import VOCAB_DIR
 
@@ -50,6 +50,7 @@ _UNIT_REWRITES: tuple[tuple[str, str], ...] = (
 )
 
 
+@lru_cache(maxsize=8192)  # the same few hundred unit spellings recur in every criterion
 def normalise_unit(unit: str) -> str:
     """A written unit in the folded form units.csv uses: 'µmol/L' -> 'umol/l', '× 10⁹/L' -> 'x10^9/l'."""
     folded = unit.casefold().replace("10⁹", "10^9").replace("10³", "10^3").replace("²", "2").replace("³", "3")
