@@ -7,7 +7,6 @@ and tests can call it directly.
 from __future__ import annotations
 
 import time
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,9 +27,6 @@ class BatchResult:
     frames: dict[str, pd.DataFrame]
     quarantine: list[dict[str, Any]]
     seconds: dict[str, float] = field(default_factory=dict)  # decode+parse, frames+validate
-
-    def status_counts(self) -> Counter[str]:
-        return Counter(self.frames["documents"]["status"])
 
 
 def keep_best_duplicates(outcomes: list[ParseOutcome]) -> list[ParseOutcome]:

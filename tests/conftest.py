@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,6 +58,15 @@ def corpora() -> Path:
     if not (path / "ctgov-xml.tar.gz").exists():
         pytest.fail(f"corpus not found at {path}: set TRIALS_CORPORA to the folder of the shared corpora")
     return path
+
+
+@pytest.fixture(scope="session")
+def pages(corpora: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real saved registry pages of ../shared/corpora/registry-pages.tar.gz, unpacked once."""
+    folder = tmp_path_factory.mktemp("pages")
+    with tarfile.open(corpora / "registry-pages.tar.gz") as archive:
+        archive.extractall(folder, filter="data")
+    return folder / "registry-pages"
 
 
 def seed_path(prefix: str) -> Path:

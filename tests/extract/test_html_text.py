@@ -3,22 +3,11 @@
 
 from __future__ import annotations
 
-import tarfile
 from pathlib import Path
-
-import pytest
 
 from flows.extract.html_text import declared_charset, html_to_text, looks_like_html
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "html"
-
-
-@pytest.fixture(scope="module")
-def pages(corpora: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("pages")
-    with tarfile.open(corpora / "registry-pages.tar.gz") as archive:
-        archive.extractall(folder, filter="data")
-    return folder / "registry-pages"
 
 
 def test_label_value_rows_lists_and_breaks() -> None:

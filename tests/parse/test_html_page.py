@@ -3,7 +3,6 @@ checked by hand against each page) and on the ChiCTR-shaped fixture page."""
 
 from __future__ import annotations
 
-import tarfile
 from datetime import date
 from pathlib import Path
 
@@ -14,14 +13,6 @@ from flows.parse import parse_document
 from flows.records import Document, ParseOutcome
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "html"
-
-
-@pytest.fixture(scope="module")
-def pages(corpora: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("pages")
-    with tarfile.open(corpora / "registry-pages.tar.gz") as archive:
-        archive.extractall(folder, filter="data")
-    return folder / "registry-pages"
 
 
 def outcome_of(path: Path) -> ParseOutcome:
