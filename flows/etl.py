@@ -1,7 +1,8 @@
 """The Prefect flow: thin tasks over the pure stages. Read it top to bottom to follow the data.
 
 extract (files -> raw records, hashed) -> parse batches (decode, detect, parse, frames,
-pandera) -> load (one DuckDB transaction per run) -> Parquet export -> run summary.
+pandera) -> load (one committed transaction per batch, into a working copy of the warehouse)
+-> links, runs row, Parquet export -> the copy replaces the warehouse -> run summary.
 """
 
 from __future__ import annotations
@@ -9,12 +10,12 @@ from __future__ import annotations
 import time
 import uuid
 from collections import Counter, defaultdict, deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
@@ -28,6 +29,9 @@ from flows.extract.splitters import RawRecord
 from flows.runners import make_task_runner, pool_workers
 from flows.settings import load_settings
 from warehouse import links, load, quality
+from warehouse.workspace import Workspace
+
+T = TypeVar("T")
 
 EXPORTED_TABLES = (
     "documents",
@@ -139,15 +143,41 @@ def batched(records: Iterator[RawRecord], size: int) -> Iterator[list[RawRecord]
         yield batch
 
 
-def _load_result(con: Any, result: BatchResult, summary: RunSummary, strict: bool) -> None:
+def _in_transaction(con: Any, work: Callable[[Any], T]) -> T:
+    """work(con) in one transaction. DuckDB trap: after a failed statement COMMIT would silently discard all."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        result = work(con)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return result
+
+
+def _batch_connection(workspace: Workspace) -> Any:
+    """The working copy, with the schema applied when it is first made."""
+    if not workspace.copied:
+        _in_transaction(workspace.writable(), load.apply_ddl)
+    return workspace.con
+
+
+def _load_result(workspace: Workspace, result: BatchResult, summary: RunSummary, strict: bool) -> None:
+    """One batch, one committed transaction in the working copy."""
     started = time.perf_counter()
     if strict and result.quarantine:
         first = result.quarantine[0]
         raise StrictModeFailure(f"--strict: {len(result.quarantine)} row(s) failed validation, first: {first}")
-    load.load_batch(con, result.frames, result.quarantine, summary.run_id)
+    _in_transaction(
+        _batch_connection(workspace),
+        lambda con: load.load_batch(con, result.frames, result.quarantine, summary.run_id),
+    )
     summary.quarantined += len(result.quarantine)
     for stage, seconds in result.seconds.items():
         summary.seconds[stage] += seconds
+    # Prefect's task state can keep the result alive until the garbage collector runs: free the rows now
+    result.frames.clear()
+    result.quarantine.clear()
     summary.seconds["load"] += time.perf_counter() - started
 
 
@@ -166,16 +196,17 @@ def etl(
     started_at = datetime.now()
     con = load.connect(Path(db), settings.lock_timeout_s)
     try:
-        con.execute("BEGIN TRANSACTION")
+        workspace = Workspace(con, Path(db), settings.duckdb_memory_limit)
         try:
-            load.apply_ddl(con)
-            _run(con, summary, settings, sources, strict, full_refresh, started_at)
-            staging = _finish(con, summary, Path(parquet), export_contacts, started_at)
+            seen = _run(workspace, summary, settings, sources, strict, full_refresh, started_at)
+            staging = _in_transaction(
+                workspace.con, lambda c: _finish(c, summary, seen, Path(parquet), export_contacts, started_at)
+            )
             committing = time.perf_counter()
-            con.execute("COMMIT")
+            workspace.publish()
             summary.seconds["commit"] += time.perf_counter() - committing
         except BaseException:
-            con.execute("ROLLBACK")
+            workspace.discard()
             raise
         publish_parquet(staging, Path(parquet))
     finally:
@@ -214,17 +245,18 @@ def _changed_only(
 
 
 def _run(
-    con: Any,
+    workspace: Workspace,
     summary: RunSummary,
     settings: Any,
     sources: list[str],
     strict: bool,
     full_refresh: bool,
     loaded_at: datetime,
-) -> None:
+) -> set[tuple[str, int]]:
+    """Parse and load every changed document; returns the (path, record) keys seen under the sources."""
     pending: deque[PrefectFuture[BatchResult]] = deque()
-    max_pending = max(2, settings.workers * 2)  # bounded: never hold the corpus in memory
-    known = {} if full_refresh else load.known_documents(con)
+    max_pending = settings.workers + 1  # bounded: never hold the corpus in memory
+    known = {} if full_refresh else load.known_documents(workspace.live)
     seen: set[tuple[str, int]] = set()
     records = with_ids(iter_raw_records([Path(s) for s in sources], settings.max_document_bytes))
     extract_started = time.perf_counter()
@@ -234,16 +266,12 @@ def _run(
         only_batch = len(batch) < settings.batch_size and not pending  # a small run: no pool start-up
         pending.append(parse_batch.submit(batch, summary.run_id, loaded_at, pool_workers(settings), only_batch))
         while len(pending) >= max_pending:
-            _load_result(con, _wait(pending.popleft(), summary), summary, strict)
+            _load_result(workspace, _wait(pending.popleft(), summary), summary, strict)
         extract_started = time.perf_counter()
     summary.seconds["extract"] += time.perf_counter() - extract_started  # the tail, or all of a no-op run
     while pending:
-        _load_result(con, _wait(pending.popleft(), summary), summary, strict)
-    summary.documents["removed"] += load.mark_removed(con, sources, seen, summary.run_id)
-    if summary.documents["seen"] > summary.documents["skipped"] or summary.documents["removed"]:
-        started = time.perf_counter()
-        summary.links = links.refresh_links(con)
-        summary.seconds["links"] += time.perf_counter() - started
+        _load_result(workspace, _wait(pending.popleft(), summary), summary, strict)
+    return seen
 
 
 def _wait(future: PrefectFuture[BatchResult], summary: RunSummary) -> BatchResult:
@@ -254,8 +282,22 @@ def _wait(future: PrefectFuture[BatchResult], summary: RunSummary) -> BatchResul
     return result
 
 
-def _finish(con: Any, summary: RunSummary, parquet: Path, export_contacts: bool, started_at: datetime) -> Path:
+def _finish(
+    con: Any,
+    summary: RunSummary,
+    seen: set[tuple[str, int]],
+    parquet: Path,
+    export_contacts: bool,
+    started_at: datetime,
+) -> Path:
+    """Removals, links, the runs row, the quality report and the export: the run's last transaction."""
+    load.apply_ddl(con)  # a run that copied nothing writes here first (a new warehouse, or no change)
     docs = summary.documents
+    docs["removed"] += load.mark_removed(con, summary.sources, seen, summary.run_id)
+    if docs["seen"] > docs["skipped"] or docs["removed"]:
+        started = time.perf_counter()
+        summary.links = links.refresh_links(con)
+        summary.seconds["links"] += time.perf_counter() - started
     # final statuses: a document loaded early in the run may have become partial when a later
     # document of a better source took its trial over
     final = dict(

@@ -25,6 +25,7 @@ class Settings:
     lock_timeout_s: float  # how long a run waits for another process's lock on the database
     task_runner: str  # local (process pool) | dask: where parse batches run
     dask_address: str | None  # scheduler of an existing Dask cluster (implies task_runner dask)
+    duckdb_memory_limit: str  # DuckDB's memory cap while loading; beyond it DuckDB writes to disk
 
 
 def load_settings() -> Settings:
@@ -39,4 +40,5 @@ def load_settings() -> Settings:
         task_runner=os.environ.get("TRIALS_TASK_RUNNER")
         or ("dask" if os.environ.get("TRIALS_DASK_ADDRESS") else "local"),
         dask_address=os.environ.get("TRIALS_DASK_ADDRESS") or None,
+        duckdb_memory_limit=os.environ.get("TRIALS_DUCKDB_MEMORY", "1GB"),
     )

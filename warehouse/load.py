@@ -87,6 +87,9 @@ def registered(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]) 
 
 
 def known_documents(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, int], str]:
+    """(source_path, record_index) -> document_id of every stored document; empty for a new warehouse."""
+    if not con.execute("SELECT 1 FROM duckdb_tables() WHERE table_name = 'documents'").fetchall():
+        return {}
     rows = con.execute("SELECT source_path, record_index, document_id FROM documents").fetchall()
     return {(path, index): doc_id for path, index, doc_id in rows}
 

@@ -24,20 +24,13 @@ EMAIL_DOMAIN = re.compile(r"[\w-]+(?:\.[\w-]+)+")
 _EMAIL_LOCAL_PUNCTUATION = frozenset("_.+-")
 
 
-def _mask(match: re.Match[str], group: int = 0) -> str:
-    start, end = match.span(group)
-    whole = match.group(0)
-    offset = match.start(0)
-    return whole[: start - offset] + "x" * (end - start) + whole[end - offset :]
-
-
 def redact(text: str | None, known: Iterable[str | None] = ()) -> str | None:
     if not text:
         return text
     if "@" in text:
         text = _mask_spans(text, _email_spans(text))
     if "+" in text:
-        text = INTERNATIONAL_PHONE.sub(_mask, text)
+        text = _mask_spans(text, _international_phone_spans(text))
     text = _mask_spans(text, _labelled_phone_spans(text))
     for value in known:
         if value and len(value) >= 4:
@@ -68,6 +61,18 @@ def _email_spans(text: str) -> Iterator[tuple[int, int]]:
         at = text.find("@", max(at + 1, last))
 
 
+def _international_phone_spans(text: str) -> Iterator[tuple[int, int]]:
+    """The spans INTERNATIONAL_PHONE.finditer gives, tried only where a "+" is."""
+    at = text.find("+")
+    while at >= 0:
+        match = INTERNATIONAL_PHONE.match(text, at)
+        if match is not None:
+            yield match.span()
+            at = text.find("+", match.end())
+        else:
+            at = text.find("+", at + 1)
+
+
 def _labelled_phone_spans(text: str) -> Iterator[tuple[int, int]]:
     """The number spans of LABELLED_PHONE.finditer: a match starts at a line that opens with a label."""
     last = 0
@@ -83,10 +88,10 @@ def _labelled_phone_spans(text: str) -> Iterator[tuple[int, int]]:
 
 
 def _label_starts(text: str) -> list[int]:
-    """Where PHONE_LABEL matches; in an ASCII text found with str.find on the lowered text (same length)."""
-    if not text.isascii():
-        return [label.start() for label in PHONE_LABEL.finditer(text)]
+    """Where PHONE_LABEL matches, found with str.find on the lowered text when lowering keeps every position."""
     lowered = text.lower()
+    if len(lowered) != len(text):  # a character that lowers to two ("İ"): positions would shift
+        return [label.start() for label in PHONE_LABEL.finditer(text)]
     starts = []
     for word in ("phone", "tel", "fax", "mobile"):  # "telephone" starts with "tel"
         at = lowered.find(word)

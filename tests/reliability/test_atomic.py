@@ -52,21 +52,21 @@ def test_sigkill_while_writing_leaves_the_database_as_it_was(seed_warehouse: War
     before, parquet_before = snapshot(db), folder_digest(parquet)
     notebooks = tmp_path / "notebooks"
     write_notebook_pages(notebooks, 600)
-    size_before = db.stat().st_size
-    wal = db.with_name(db.name + ".wal")
+    working_copy_wal = db.with_name(db.name + ".run.wal")
 
-    run = start_run([notebooks], db, parquet, tmp_path / "log")
+    run = start_run([notebooks], db, parquet, tmp_path / "log", TRIALS_BATCH_SIZE="50")
     wait_until(lambda: is_locked(db), run, 240, "it locked the database")
     wait_until(
-        lambda: wal.exists() or db.stat().st_size != size_before,
+        lambda: working_copy_wal.exists(),
         run,
         600,
-        "it wrote to the database file",
+        "it committed a batch to its working copy",
         interval_s=0.01,
     )
     kill_run(run)
 
     assert run.returncode == -9
+    assert db.with_name(db.name + ".run").exists()  # left behind; the next run deletes it
     duckdb.connect(str(db)).close()  # opens for writing: the lock is gone and the WAL (if any) replays
     after = snapshot(db)
     assert after["documents"] == before["documents"]

@@ -1,0 +1,91 @@
+"""Where a run writes: a working copy of the warehouse, committed batch by batch, renamed into place at the end.
+
+Holding a whole run in one DuckDB transaction keeps every uncommitted row in memory, so memory
+grew with the corpus. Instead, the first batch that changes anything copies the warehouse file
+to `<db>.run`; each batch is one committed transaction in the copy (DuckDB then writes rows
+out and frees them, within `memory_limit`); when the run, export included, has succeeded, the
+copy replaces the warehouse in one rename. A failed run deletes the copy; a killed run leaves
+it behind and the next run deletes it. Either way the warehouse is as it was.
+
+The warehouse itself stays open for writing for the whole run: that lock keeps other runs
+and writers out, and readers see the previous state until the rename. A run that changes
+nothing (every document unchanged) never copies: its one small transaction, the `runs` row,
+goes straight into the warehouse.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+
+
+def _sidecars(path: Path) -> list[Path]:
+    """The copy and what DuckDB keeps beside it (write-ahead log, spill folder)."""
+    return [path, path.with_name(path.name + ".wal"), path.with_name(path.name + ".tmp")]
+
+
+def _copy_file(source: Path, target: Path) -> None:
+    """Copy in a child process: closing any descriptor of a file drops all of this process's POSIX
+    locks on it, DuckDB's write lock included, so this process must never open the warehouse itself."""
+    subprocess.run(
+        [sys.executable, "-c", "import shutil, sys; shutil.copyfile(sys.argv[1], sys.argv[2])", source, target],
+        check=True,
+        capture_output=True,
+    )
+
+
+class Workspace:
+    def __init__(self, live: duckdb.DuckDBPyConnection, db: Path, memory_limit: str) -> None:
+        self.live = live
+        self.db = db
+        self.copy_path = db.with_name(db.name + ".run")
+        self.memory_limit = memory_limit
+        self._copy: duckdb.DuckDBPyConnection | None = None
+        self._remove_copy()  # left by a killed run; we hold the lock, so no run is using it
+
+    @property
+    def copied(self) -> bool:
+        return self._copy is not None
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        """The connection that sees this run's changes so far."""
+        return self._copy if self._copy is not None else self.live
+
+    def writable(self) -> duckdb.DuckDBPyConnection:
+        """The working copy, made on first use."""
+        if self._copy is None:
+            self.live.execute("CHECKPOINT")  # the file alone then holds every committed row
+            _copy_file(self.db, self.copy_path)
+            self._copy = duckdb.connect(str(self.copy_path))
+            self._copy.execute(f"SET memory_limit = '{self.memory_limit}'")
+        return self._copy
+
+    def publish(self) -> None:
+        """Make the working copy the warehouse (one rename); a run without a copy has nothing to do."""
+        if self._copy is None:
+            return
+        self._copy.execute("CHECKPOINT")
+        self._copy.close()
+        self._copy = None
+        os.replace(self.copy_path, self.db)
+
+    def discard(self) -> None:
+        if self._copy is not None:
+            try:
+                self._copy.close()
+            finally:
+                self._copy = None
+        self._remove_copy()
+
+    def _remove_copy(self) -> None:
+        for path in _sidecars(self.copy_path):
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
