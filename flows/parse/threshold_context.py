@@ -6,24 +6,41 @@ import csv
 import re
 from functools import cache
 
+from flows.parse.text_quantities import folded
 from flows.parse.units import sub_comparators
 from flows.vocab import VOCAB_DIR
 
 _CLAUSE_BREAK = re.compile(r";|\.\s|:\s")
 _NEGATION = re.compile(r"\b(?:no|not|without|never|absence\s+of|free\s+of|none\s+of|nor)\b", re.IGNORECASE)
+_NEGATION_WORD = re.compile(r"\b(?:no|not|without|never|absence|free|none|nor)\b", re.IGNORECASE)
 _OR = re.compile(r"\bor\b", re.IGNORECASE)
+_ASIDE = re.compile(r"\([^()]*\)")
+_LABEL_COLON = re.compile(r"\b(\w[\w ]*?)\s*:\s*$")
 
 
 def clause_start(clean: str, position: int) -> int:
-    """Where the clause holding `position` begins (after the last ';', sentence end or colon)."""
-    breaks = list(_CLAUSE_BREAK.finditer(clean, 0, position))
-    return breaks[-1].end() if breaks else 0
+    """Where the clause holding `position` begins (after the last ';', sentence end or colon): the end of the
+    last match of `_CLAUSE_BREAK` before it, found from the end (prepared text: its whitespace is single spaces)."""
+    head = clean[:position]
+    return max((at + len(mark) for mark in (";", ". ", ": ") if (at := head.rfind(mark)) >= 0), default=0)
+
+
+def may_negate(clean: str) -> bool:
+    """False when no threshold of `clean` can be negated: `is_negated` needs one of the negation words, and
+    removing asides and comparators (each replaced by a space) never makes a new word. Most criteria
+    have none, and this spares them the scans `is_negated` makes."""
+    lowered = folded(clean)
+    if not any(word in lowered for word in ("no", "without", "never", "absence", "free")):
+        return False  # a test cheaper than the regex scan, for most criteria
+    return _NEGATION_WORD.search(clean) is not None
 
 
 def is_negated(clean: str, mention_start: int) -> bool:
     """'No ALT > 2 x ULN', 'not receiving prednisone > 10 mg/day': a negation earlier in the clause."""
     clause = clean[clause_start(clean, mention_start) : mention_start]
-    without_asides = re.sub(r"\([^()]*\)", " ", clause)
+    if not may_negate(clause):
+        return False
+    without_asides = _ASIDE.sub(" ", clause)
     without_comparators = sub_comparators(without_asides, " ", "prefix")
     return _NEGATION.search(without_comparators) is not None
 
@@ -72,14 +89,30 @@ def _population_value(written: str) -> str:
     return next(value for source, value in _population_phrases() if source == folded)
 
 
+@cache
+def _population_words() -> tuple[str, ...]:
+    """The first words of the phrases, less those holding another ('women' holds 'men')."""
+    words = {source.split()[0].lower() for source, _ in _population_phrases()}
+    return tuple(sorted(word for word in words if not any(other in word for other in words - {word})))
+
+
+def may_name_population(clean: str) -> bool:
+    """False when `clean` names no population: each phrase holds one of these words. A cheap test
+    that spares most criteria the scans of `population_of`."""
+    lowered = folded(clean)
+    return any(word in lowered for word in _population_words())
+
+
 def population_of(clean: str, mention_start: int, end: int) -> str | None:
     """'Hb < 12 g/dL for women' -> 'female'; a population named right after wins over one before."""
-    after = _population_pattern().match(clean[end : end + 40].lstrip(" ,"))
+    following = clean[end : end + 40].lstrip(" ,")
+    after = _population_pattern().match(following) if may_name_population(following) else None
     if after is not None and (after.group("before") or after.group("paren")):
         return _population_value(after.group("before") or after.group("paren"))
     clause = clean[clause_start(clean, mention_start) : mention_start]
-    label_colon = re.search(r"\b(\w[\w ]*?)\s*:\s*$", clean[max(0, mention_start - 45) : mention_start])
-    candidates = list(_population_pattern().finditer(clause))
+    candidates = list(_population_pattern().finditer(clause)) if may_name_population(clause) else []
+    preceding = clean[max(0, mention_start - 45) : mention_start]
+    label_colon = _LABEL_COLON.search(preceding) if may_name_population(preceding) else None
     if label_colon is not None:
         candidates += list(_population_pattern().finditer(label_colon.group(0)))
     for match in reversed(candidates):

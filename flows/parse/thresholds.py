@@ -14,9 +14,9 @@ import re
 from dataclasses import replace
 
 from flows.parse.text_quantities import Found, Mention, Quantity, find_mentions, find_quantities, prepare
-from flows.parse.threshold_context import alt_groups, is_negated, population_of
+from flows.parse.threshold_context import alt_groups, is_negated, may_name_population, may_negate, population_of
 from flows.parse.time_windows import find_time_windows
-from flows.parse.units import all_units, conversion_for, is_extractable, normalise_unit
+from flows.parse.units import all_units, characters_of_units, conversion_for, is_extractable, normalise_unit
 from flows.records import Threshold
 
 _MAX_GAP = 40
@@ -39,8 +39,9 @@ _AFTER_DURATION = re.compile(r"\s*(?:since|ago|before|prior|after|from|of\s+(?:t
 _DURATION_CUE = re.compile(
     r"\b(?:for|within|past|last|since|duration|history|previous|prior|after|before|ago|diagnos\w*)\b", re.I
 )
-
-
+_ASIDE = re.compile(r"\([^()]*\)")
+_THOUSANDS_END = re.compile(r"(?<!\d)\d{1,3}\.\d{3}$")
+_CLAUSE_SPLIT = re.compile(r"[;.:]\s")
 _ASCII_DIGIT = re.compile(r"[0-9]")
 
 
@@ -61,38 +62,48 @@ def extract_thresholds(text: str) -> tuple[Threshold, ...]:
     mentions = find_mentions(clean)
     quantities = [q for q in find_quantities(clean, mentions) if q.op is not None]
     found = _attach(clean, mentions, quantities) + find_time_windows(clean)
+    if not found:
+        return ()
     found.sort(key=lambda item: (item.start, item.threshold.parameter))
     spans = [(item.mention_start, item.start, item.end) for item in found]
     kinds = ["window" if item.threshold.parameter == "time_window" else "value" for item in found]
     groups = alt_groups(clean, spans, kinds)
+    negatable, names_population = may_negate(clean), may_name_population(clean)
     return tuple(
-        replace(
+        _in_context(
             item.threshold,
-            alt_group=group,
-            negated=is_negated(clean, item.mention_start),
-            population=population_of(clean, item.mention_start, item.end),
+            group,
+            negatable and is_negated(clean, item.mention_start),
+            population_of(clean, item.mention_start, item.end) if names_population else None,
         )
         for item, group in zip(found, groups, strict=True)
     )
 
 
+def _in_context(threshold: Threshold, alt_group: int, negated: bool, population: str | None) -> Threshold:
+    if (threshold.alt_group, threshold.negated, threshold.population) == (alt_group, negated, population):
+        return threshold  # most thresholds: spares a copy
+    return replace(threshold, alt_group=alt_group, negated=negated, population=population)
+
+
 def _attach(clean: str, mentions: list[Mention], quantities: list[Quantity]) -> list[Found]:
     """Give each quantity the parameter(s) named just before it; unattached years become ages."""
     found: list[Found] = []
+    doses = [m for m in mentions if m.parameter == "prednisone_dose"]
     for quantity in quantities:
         group, anchor = _mention_group_before(clean, mentions, quantity, found)
         if group:
             found.extend(_build(clean, parameter, quantity, group[0].start) for parameter in _names(group))
-        elif (after := _mention_right_after(clean, mentions, quantity)) is not None:
+        elif (after := _mention_right_after(clean, doses, quantity)) is not None:
             found.append(_build(clean, after.parameter, quantity, quantity.start))
         elif anchor is None:
             found.extend(_implied_age(clean, quantity))
     return [item for item in found if item.threshold.parameter != "-"]
 
 
-def _mention_right_after(clean: str, mentions: list[Mention], quantity: Quantity) -> Mention | None:
+def _mention_right_after(clean: str, doses: list[Mention], quantity: Quantity) -> Mention | None:
     """'10 mg/day of prednisone': a dose named after its unit (only units that name the dose)."""
-    following = [m for m in mentions if m.start >= quantity.end and m.parameter == "prednisone_dose"]
+    following = [m for m in doses if m.start >= quantity.end]
     if not following:
         return None
     unit, unit_end, _ = _read_unit(clean, quantity.end, "prednisone_dose")
@@ -133,22 +144,30 @@ def _mention_group_before(
 
 def _without_asides(gap: str) -> str:
     """The gap without parenthesised asides: 'BMI, kg/m(2)) greater than' -> 'BMI, kg/m) greater than'."""
+    if "(" not in gap:
+        return gap
     previous = None
     while previous != gap:
-        previous, gap = gap, re.sub(r"\([^()]*\)", "", gap)
+        previous, gap = gap, _ASIDE.sub("", gap)
     return gap
 
 
 def _read_unit(clean: str, position: int, parameter: str) -> tuple[str, int, bool]:
-    """(unit as written or '' for none, where it ends, whether a unit of another parameter stands there)."""
-    tokens = list(re.finditer(r"\S+", clean[position : position + 40]))
-    for count in range(min(6, len(tokens)), 0, -1):
-        start = position + tokens[0].start()
-        written = _strip_trailing_punctuation(clean[start : position + tokens[count - 1].end()])
+    """(unit as written or '' for none, where it ends, whether a unit of another parameter stands there).
+
+    Its words are read with `str.split()`: in prepared text they are one space apart."""
+    window = clean[position : position + 40]
+    words = window.split()[:6]
+    start = position + len(window) - len(window.lstrip())
+    # a run of words holding one that no unit of the parameter can hold is no unit: the longer runs are not tried
+    held = characters_of_units(parameter)
+    longest = next((i + 1 for i, word in enumerate(words) if not held.issuperset(word.casefold())), len(words))
+    for count in range(longest, 0, -1):
+        written = _strip_trailing_punctuation(" ".join(words[:count]))
         if written and conversion_for(parameter, written) is not None:
             return written, start + len(written), False
-    first = _strip_trailing_punctuation(tokens[0].group(0)) if tokens else ""
-    foreign = bool(first) and (normalise_unit(first) in all_units() or bool(re.search(r"[/%]", first)))
+    first = _strip_trailing_punctuation(words[0]) if words else ""
+    foreign = bool(first) and (normalise_unit(first) in all_units() or ("/" in first or "%" in first))
     return "", position, foreign
 
 
@@ -159,15 +178,14 @@ def _strip_trailing_punctuation(written: str) -> str:
 
 
 def _build(clean: str, parameter: str, quantity: Quantity, mention_start: int) -> Found:
-    unusable = Found(Threshold("-", "=", None), mention_start, quantity.start, quantity.end)
     if not is_extractable(parameter) or (quantity.is_ratio and parameter != "ana_titer"):
-        return unusable
+        return _unusable(quantity, mention_start)
     unit, unit_end, foreign = _read_unit(clean, quantity.end, parameter)
     conversion = conversion_for(parameter, unit)
     if conversion is None or (unit == "" and foreign):
-        return unusable
+        return _unusable(quantity, mention_start)
     if unit == "" and parameter in _COUNTS and quantity.value < _BARE_COUNT_MIN:
-        return unusable  # 'platelets < 50' is 50 x 10^9/L, not 50 per µL
+        return _unusable(quantity, mention_start)  # 'platelets < 50' is 50 x 10^9/L, not 50 per µL
     value = _count_thousands(parameter, unit, quantity)
     high = quantity.value_high
     threshold = Threshold(
@@ -183,10 +201,14 @@ def _build(clean: str, parameter: str, quantity: Quantity, mention_start: int) -
     return Found(threshold, mention_start, quantity.start, unit_end)
 
 
+def _unusable(quantity: Quantity, mention_start: int) -> Found:
+    return Found(Threshold("-", "=", None), mention_start, quantity.start, quantity.end)
+
+
 def _count_thousands(parameter: str, unit: str, quantity: Quantity) -> float:
     """'100.000/mm3' is a European thousands separator, not one hundred cells."""
     counts = parameter in _COUNTS and normalise_unit(unit) in {"/mm3", "/ul"}
-    if counts and re.search(r"(?<!\d)\d{1,3}\.\d{3}$", quantity.written) and quantity.value < 1000:
+    if counts and _THOUSANDS_END.search(quantity.written) and quantity.value < 1000:
         return quantity.value * 1000
     return quantity.value
 
@@ -196,14 +218,13 @@ def _implied_age(clean: str, quantity: Quantity) -> list[Found]:
     unit, unit_end, _ = _read_unit(clean, quantity.end, "age")
     if normalise_unit(unit) not in _AGE_UNITS:
         return []
-    after_unit = clean[unit_end:]
-    if _AFTER_DURATION.match(after_unit):
+    if _AFTER_DURATION.match(clean, unit_end):
         return []
     before = clean[max(0, quantity.start - 40) : quantity.start]
-    clause_before = re.split(r"[;.:]\s", before)[-1]
+    clause_before = _CLAUSE_SPLIT.split(before)[-1]
     if _DURATION_CUE.search(clause_before):
         return []
     holder = _AGE_HOLDER.search(clause_before) or clause_before.strip(" -•*(") == ""
-    if not (_AGE_TAIL.match(after_unit) or holder):
+    if not (_AGE_TAIL.match(clean, unit_end) or holder):
         return []
     return [_build(clean, "age", quantity, quantity.start)]

@@ -27,26 +27,29 @@ class Conversion:
         return round(value * self.factor + self.offset, 9)
 
 
-_UNIT_REWRITES: tuple[tuple[str, str], ...] = (
-    (r"[µμ]|mc(?=[glm])", "u"),
-    (r"×|\*", "x"),
-    (r"\s+", ""),
-    (r"per", "/"),
-    (r"litres?|liters?", "l"),
-    (r"mls(?=/)", "ml"),
-    (r"grams?|gm(?=/|%|$)", "g"),
-    (r"mm\(3\)", "mm3"),
-    (r"m\(2\)", "m2"),
-    (r"cu\.?mm|mm\^3|cmm", "mm3"),
-    (r"m\^2", "m2"),
-    (r"10\(?e?\^?\(?(\d+)\)?", r"10^\1"),
-    (r"^(?=10\^)", "x"),
-    (r"^k/", "x10^3/"),
-    (r"cells?/", "/"),
-    (r"^(?=mm3$|ul$)", "/"),
-    (r"24-?(?:hours?|hrs?|h)", "24h"),
-    (r"/(?:24h)?(?:daily|qd|aday)$|(?<=mg)(?:daily|qd|aday)$", "/day"),
-    (r"\.$", ""),
+_UNIT_REWRITES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), replacement)
+    for pattern, replacement in (
+        (r"[µμ]|mc(?=[glm])", "u"),
+        (r"×|\*", "x"),
+        (r"\s+", ""),
+        (r"per", "/"),
+        (r"litres?|liters?", "l"),
+        (r"mls(?=/)", "ml"),
+        (r"grams?|gm(?=/|%|$)", "g"),
+        (r"mm\(3\)", "mm3"),
+        (r"m\(2\)", "m2"),
+        (r"cu\.?mm|mm\^3|cmm", "mm3"),
+        (r"m\^2", "m2"),
+        (r"10\(?e?\^?\(?(\d+)\)?", r"10^\1"),
+        (r"^(?=10\^)", "x"),
+        (r"^k/", "x10^3/"),
+        (r"cells?/", "/"),
+        (r"^(?=mm3$|ul$)", "/"),
+        (r"24-?(?:hours?|hrs?|h)", "24h"),
+        (r"/(?:24h)?(?:daily|qd|aday)$|(?<=mg)(?:daily|qd|aday)$", "/day"),
+        (r"\.$", ""),
+    )
 )
 
 
@@ -55,7 +58,7 @@ def normalise_unit(unit: str) -> str:
     """A written unit in the folded form units.csv uses: 'µmol/L' -> 'umol/l', '× 10⁹/L' -> 'x10^9/l'."""
     folded = unit.casefold().replace("10⁹", "10^9").replace("10³", "10^3").replace("²", "2").replace("³", "3")
     for pattern, replacement in _UNIT_REWRITES:
-        folded = re.sub(pattern, replacement, folded)
+        folded = pattern.sub(replacement, folded)
     return folded
 
 
@@ -77,7 +80,24 @@ def all_units() -> frozenset[str]:
 
 
 def conversion_for(parameter: str, unit: str | None) -> Conversion | None:
-    return unit_table().get(parameter, {}).get(normalise_unit(unit or ""))
+    written = unit or ""
+    if not could_be_unit(parameter, written):
+        return None
+    return unit_table().get(parameter, {}).get(normalise_unit(written))
+
+
+def could_be_unit(parameter: str, written: str) -> bool:
+    """False when neither `written` nor any text holding it is a unit of `parameter`, known without normalising."""
+    return characters_of_units(parameter).issuperset("".join(written.casefold().split()))
+
+
+@cache
+def characters_of_units(parameter: str) -> frozenset[str]:
+    """The characters besides whitespace a written unit of `parameter` can hold: those of its units and those
+    a rewrite of `normalise_unit` may match (the rewrites hold no wildcard). Any other character stays
+    through normalising, so testing this spares normalising most of the word runs `_read_unit` tries."""
+    rewritten = "".join(pattern.pattern for pattern, _ in _UNIT_REWRITES) + "⁹³²"
+    return frozenset("".join(unit_table().get(parameter, {})) + rewritten)
 
 
 def convert(parameter: str, value: float, unit: str | None) -> tuple[float, str] | None:
@@ -118,6 +138,46 @@ def _synonyms_by_first_token() -> dict[str, tuple[tuple[re.Pattern[str], str, st
     return {token: tuple(entries) for token, entries in index.items()}
 
 
+@cache
+def _mention_starts(lowered_ascii: bool) -> re.Pattern[str]:
+    """The tokens of `_TOKEN` that start a text form (group `first`), found by one regex scan instead of a
+    Python loop over every token. A digit run holding a non-ASCII digit is one token with nothing starting
+    inside it, so it is matched (without `first`) to be skipped as `_TOKEN.finditer` would. For a lowered
+    ASCII text the words are matched as they are (faster than ignoring case) and there is no such run."""
+    tokens = _synonyms_by_first_token()
+    words = _word_trie([token for token in tokens if token.isalpha()])
+    numbers = "|".join(re.escape(token) for token in tokens if token.isdigit())
+    word_starts = rf"{words}(?![a-z])" if lowered_ascii else rf"(?ai:{words})(?![A-Za-z])"
+    first = "|".join(part for part in (word_starts, rf"(?:{numbers})(?!\d)" if numbers else "") if part)
+    if lowered_ascii:
+        return re.compile(rf"(?<![a-z0-9])(?P<first>{first})")
+    return re.compile(rf"(?<![A-Za-z0-9])(?:(?P<first>{first})|[0-9]*[^\D0-9]\d*)")
+
+
+_Trie = dict[str, "_Trie"]
+
+
+def _word_trie(words: list[str]) -> str:
+    """A regex matching exactly `words`, as a trie: 'age|aged|ages' -> 'age(?:d|s)?'."""
+    trie: _Trie = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return _trie_branches(trie)
+
+
+def _trie_branches(node: _Trie) -> str:
+    branches = [re.escape(char) + _trie_branches(child) for char, child in sorted(node.items()) if char]
+    if not branches:
+        return ""
+    alternatives = "|".join(branches)
+    if "" in node:
+        return f"(?:{alternatives})?"
+    return alternatives if len(branches) == 1 else f"(?:{alternatives})"
+
+
 def find_parameter_mentions(text: str) -> list[tuple[int, int, str]]:
     """(start, end, parameter) of every parameter named in `text`, longest text form first.
 
@@ -126,10 +186,11 @@ def find_parameter_mentions(text: str) -> list[tuple[int, int, str]]:
     found: list[tuple[int, int, str]] = []
     covered_until = 0
     index = _synonyms_by_first_token()
-    for token in _TOKEN.finditer(text):
-        if token.start() < covered_until:
+    ascii_text = text.isascii()
+    for token in _mention_starts(ascii_text).finditer(text.lower() if ascii_text else text):
+        if token.start() < covered_until or token.group("first") is None:
             continue
-        for pattern, source, parameter in index.get(token.group(0).casefold(), ()):
+        for pattern, source, parameter in index[token.group("first").casefold()]:
             match = pattern.match(text, token.start())
             if match is None:
                 continue
@@ -161,14 +222,27 @@ def _comparator_regex(source: str) -> str:
 
 
 @cache
+def comparator_endings(position: str) -> tuple[str, ...]:
+    """How the comparators of `position` end, lowered: a text that does not end so (once lowered by
+    `text_quantities.folded` and right-stripped) has no comparator ending at its end."""
+    endings = {
+        source.split()[-1] if source[0].isalpha() else source.split()[-1][-1] for source, _ in comparators(position)
+    }
+    return tuple(sorted(ending.lower() for ending in endings))
+
+
+@cache
 def comparator_pattern(position: str) -> re.Pattern[str]:
     alternatives = (f"(?P<c{i}>{_comparator_regex(src)})" for i, (src, _) in enumerate(comparators(position)))
     return re.compile("|".join(alternatives), re.IGNORECASE)
 
 
 @cache
-def _comparator_dispatch(position: str) -> tuple[re.Pattern[str], dict[str, re.Pattern[str]]]:
-    """(where a comparator can start, {first character: the comparators starting with it}).
+def _comparator_dispatch(
+    position: str, then: str = ""
+) -> tuple[re.Pattern[str], dict[str, re.Pattern[str]], re.Pattern[str]]:
+    """(where a comparator can start, {first character: the comparators starting with it}, the full pattern),
+    each comparator followed by the regex `then`.
 
     The full pattern tried at every position of a window is slow (about 70 alternatives each);
     trying at each possible start only the alternatives that begin with its character finds the
@@ -182,14 +256,15 @@ def _comparator_dispatch(position: str) -> tuple[re.Pattern[str], dict[str, re.P
     symbols = "".join(re.escape(c) for c in groups if not c.isalpha())
     parts = (rf"\b[{letters}]" if letters else "", f"[{symbols}]" if symbols else "")
     starts = "|".join(part for part in parts if part)
-    by_first = {first: re.compile("|".join(parts), re.IGNORECASE) for first, parts in groups.items()}
-    return re.compile(starts, re.IGNORECASE), by_first
+    by_first = {first: re.compile(f"(?:{'|'.join(parts)}){then}", re.IGNORECASE) for first, parts in groups.items()}
+    full = re.compile(f"(?:{comparator_pattern(position).pattern}){then}", re.IGNORECASE)
+    return re.compile(starts, re.IGNORECASE), by_first, full
 
 
-def iter_comparators(text: str, start: int, end: int, position: str) -> Iterator[re.Match[str]]:
-    """The matches of `comparator_pattern(position).finditer(text, start, end)`, found faster."""
-    candidates, by_first = _comparator_dispatch(position)
-    full = comparator_pattern(position)
+def iter_comparators(text: str, start: int, end: int, position: str, then: str = "") -> Iterator[re.Match[str]]:
+    """The matches of `re.compile(f"(?:{comparator_pattern(position).pattern}){then}", re.I).finditer(text,
+    start, end)`, found faster. `op_of_match` reads the comparator of each."""
+    candidates, by_first, full = _comparator_dispatch(position, then)
     at = start
     while (candidate := candidates.search(text, at, end)) is not None:
         here = candidate.start()
@@ -200,6 +275,29 @@ def iter_comparators(text: str, start: int, end: int, position: str) -> Iterator
             continue
         yield match
         at = match.end()
+
+
+def comparator_at(text: str, at: int, position: str) -> re.Match[str] | None:
+    """`comparator_pattern(position).match(text, at)`, found faster."""
+    candidates, by_first, full = _comparator_dispatch(position)
+    if candidates.match(text, at) is None:
+        return None
+    return by_first.get(text[at].lower(), full).match(text, at)
+
+
+@cache
+def _comparator_barrier(position: str) -> re.Pattern[str]:
+    """Matches up to the last character that no comparator of `position` can hold (a digit, most punctuation)."""
+    held = "".join(source for source, _ in comparators(position)).lower()
+    barriers = "".join(char for char in "0123456789.,;:()[]%" if char not in held)
+    return re.compile(f".*[{re.escape(barriers)}]", re.DOTALL)
+
+
+def comparator_scan_start(text: str, start: int, end: int, position: str) -> int:
+    """Where a scan for comparators in `text[start:end]` can begin and find the same ones from there on: after
+    the last character no comparator holds, as no match of a scan started earlier can span it."""
+    barrier = _comparator_barrier(position).match(text, start, end)
+    return start if barrier is None else barrier.end()
 
 
 def sub_comparators(text: str, replacement: str, position: str) -> str:
