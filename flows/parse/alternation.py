@@ -1,10 +1,15 @@
-"""Fast `finditer` for a regex that is a long list of phrase alternatives.
+"""Faster scans for case-insensitive phrase patterns, with the matches of the plain regex.
 
-Python's regex engine tries every alternative at every position; for the heading and
-comparator vocabularies (dozens of phrases) that is most of the cost of a scan. A position can
-only start a match if its character starts one of the phrases, so: find those positions with
-a one-character class, and try there only the phrases that start with that character, in their
-original order. The matches are the ones the full pattern gives.
+`FirstCharacterDispatch`: Python's regex engine tries every alternative at every position; for
+the heading and comparator vocabularies (dozens of phrases) that is most of the cost of a scan.
+A position can only start a match if its character starts one of the phrases, so: find those
+positions with a one-character class, and try there only the phrases that start with that
+character, in their original order. The matches are the ones the full pattern gives.
+
+`CaselessPattern`: an ignore-case scan tries the pattern at every position, where a
+case-sensitive one jumps to the places its first literal occurs. In ASCII text (nearly all
+registry text) ignoring case is the same as lowering the text, so a pattern written in lower
+case is searched there case-sensitively.
 """
 
 from __future__ import annotations
@@ -42,3 +47,32 @@ class FirstCharacterDispatch:
                 continue
             yield match
             at = match.end() if match.end() > here else here + 1
+
+
+# `(?P<name>` and `(?P=name)`: spelling that matches no text
+_GROUP_SYNTAX = re.compile(r"\(\?P(?:<\w+>|=\w+\))")
+
+
+class CaselessPattern:
+    """`pattern` searched ignoring case: case-sensitively in lowered ASCII text when that reads the same to
+    it, i.e. when lowering leaves the pattern alone (no `\\S`, `[A-Z]`, non-ASCII or escaped upper-case
+    letters); other patterns always take the ignore-case scan."""
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self.ignoring_case = re.compile(pattern, flags | re.IGNORECASE)
+        matched = _GROUP_SYNTAX.sub("", pattern)
+        reads_lowered = matched.isascii() and matched == matched.lower()
+        self.lowered = re.compile(pattern, flags) if reads_lowered else None
+
+    def found_in(self, text: str) -> bool:
+        """Whether `self.ignoring_case.search(text)` finds a match."""
+        if self.lowered is not None and text.isascii():
+            return self.lowered.search(text.lower()) is not None
+        return self.ignoring_case.search(text) is not None
+
+    def reading(self, text: str) -> tuple[re.Pattern[str], str]:
+        """(regex, text to run it on) doing what `self.ignoring_case` does on `text`: matches at the same
+        positions, their groups lowered when the text is ASCII."""
+        if self.lowered is not None and text.isascii():
+            return self.lowered, text.lower()
+        return self.ignoring_case, text

@@ -16,8 +16,8 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from flows.parse.alternation import FirstCharacterDispatch
-from flows.parse.criteria_lines import Line, lines_of, marker_style
+from flows.parse.alternation import CaselessPattern, FirstCharacterDispatch
+from flows.parse.criteria_lines import Line, lines_of
 from flows.parse.criteria_prose import split_prose
 from flows.parse.thresholds import extract_thresholds
 from flows.records import Criterion
@@ -29,9 +29,12 @@ _PREAMBLE = re.compile(
     r"\b(?:must|should)\s+(?:meet|fulfil+|satisfy|have)\b.*:$|\beligible\b.*:$|^criteria\b.*:$",
     re.IGNORECASE,
 )
-_TRAILER = re.compile(
-    r"criteria\s+(?:may|will)\s+apply|^see\s+(?:the\s+)?(?:protocol|study)|^for\s+more\s+information|"
-    r"^(?:none|n/?a|nil|not\s+applicable|no)\.?$|^(?:or|and)$",
+# trailers: a phrase anywhere in the line, or a line that starts with one (`.match`; kept apart
+# because one search for both tries every alternative at every position)
+_TRAILER = CaselessPattern(r"criteria\s+(?:may|will)\s+apply")
+_TRAILER_START = re.compile(
+    r"see\s+(?:the\s+)?(?:protocol|study)|for\s+more\s+information|(?:none|n/?a|nil|not\s+applicable|no)\.?$|"
+    r"(?:or|and)$",
     re.IGNORECASE,
 )
 # EUCTR appends its age-range questionnaire to the criteria field: not criteria
@@ -46,11 +49,17 @@ class _Item:
     context: str  # a sub-heading the item sits under ("Age:"), read with it for thresholds
 
 
-def split_criteria(text: str, offset: int = 0, kind: str | None = None) -> list[Criterion]:
+def split_criteria(
+    text: str, offset: int = 0, kind: str | None = None, counts: dict[str, int] | None = None
+) -> list[Criterion]:
+    """The criteria of `text`, numbered on from `counts` (criteria so far per kind, updated in place)
+    when the blocks of one document are split one by one."""
     items: list[_Item] = []
-    for section_kind, section in _sections(lines_of(text), kind or DEFAULT_KIND):
-        items.extend(_section_items(text, section, section_kind))
-    counts: dict[str, int] = {}
+    # what the whole text does not hold, none of its lines holds: one search spares one for each line
+    headings, trailers = _heading_words().found_in(text), _TRAILER.found_in(text)
+    for section_kind, section in _sections(lines_of(text), kind or DEFAULT_KIND, headings):
+        items.extend(_section_items(text, section, section_kind, trailers))
+    counts = {} if counts is None else counts
     criteria = []
     for item in items:
         body = text[item.start : item.end]
@@ -64,23 +73,41 @@ def split_criteria(text: str, offset: int = 0, kind: str | None = None) -> list[
     return criteria
 
 
+def _kind_phrases() -> list[tuple[str, str]]:
+    """(phrase, kind) of the inclusion/exclusion headings of headings.csv, longest first."""
+    phrases = sorted((p for p, v in table("headings").items() if v in ("inclusion", "exclusion")), key=len)
+    return [(phrase, table("headings")[phrase]) for phrase in reversed(phrases)]
+
+
+def _phrase_regex(phrase: str) -> str:
+    return r"[\s\-_/]+".join(map(re.escape, phrase.split()))
+
+
 @cache
 def _heading_pattern() -> FirstCharacterDispatch:
-    phrases = sorted((p for p, v in table("headings").items() if v in ("inclusion", "exclusion")), key=len)
-    alternatives = [
-        (phrase.strip()[0], r"[\s\-_/]+".join(map(re.escape, phrase.split()))) for phrase in reversed(phrases)
-    ]
+    alternatives = [(phrase.strip()[0], _phrase_regex(phrase)) for phrase, _ in _kind_phrases()]
     return FirstCharacterDispatch(alternatives, lambda parts: f"(?P<phrase>{'|'.join(parts)})")
 
 
+@cache
+def _heading_words() -> CaselessPattern:
+    """A word of every heading (its kind when it names it): a line without one of them holds no heading,
+    so the costlier heading scans skip it."""
+    words = {kind if kind in phrase.split() else max(phrase.split(), key=len) for phrase, kind in _kind_phrases()}
+    return CaselessPattern("|".join(map(re.escape, sorted(words))))
+
+
+_LINE_HEADING_LEAD = re.compile(r"\*\*|#+\s*")
 _LINE_HEADING_TAIL = re.compile(r"\**\s*(?:\([^)\n]*\))?\s*(?P<colon>[:：])?\s*")
+_SENTENCE_PUNCTUATION = re.compile(r"[.;]")
 
 
 def _line_heading(line: Line) -> tuple[str, int] | None:
     """(kind, where the line's content resumes) for 'Inclusion Criteria:' / 'Key exclusion criteria'."""
-    head = re.match(r"(?:\*\*|#+\s*)?(?P<pre>(?:[\w\-]+\s+){0,3}?)", line.text)
-    for match in _heading_pattern().finditer(line.text, head.end() if head else 0):
-        if match.start() > (head.end() if head else 0) + 30:
+    head = _LINE_HEADING_LEAD.match(line.text)
+    content = head.end() if head else 0
+    for match in _heading_pattern().finditer(line.text, content):
+        if match.start() > content + 30:
             break
         tail = _LINE_HEADING_TAIL.match(line.text, match.end())
         resume = tail.end() if tail else match.end()
@@ -88,20 +115,26 @@ def _line_heading(line: Line) -> tuple[str, int] | None:
         kind = table("headings")[normalise(match.group("phrase"))]
         if resume == len(line.text) or (tail and tail.group("colon") and not prefixed):
             return kind, line.start + resume
-        if not prefixed and line.marker_end == 0 and len(line.text) <= 80 and not re.search(r"[.;]", line.text):
+        if (
+            not prefixed
+            and line.marker_end == 0
+            and len(line.text) <= 80
+            and not _SENTENCE_PUNCTUATION.search(line.text)
+        ):
             return kind, line.end  # 'Exclusion Criteria for Previously Enrolled Subjects'
         break
     return None
 
 
 _INLINE_HEADING_TAIL = re.compile(r"\s*[:：]\s*")
+_SENTENCE_END = re.compile(r"[.;]\s+$")
 
 
 def _inline_headings(line: Line) -> list[tuple[int, int, str]]:
     """(start, end, kind) of headings run into prose: '... standard). Exclusion criteria: ...'."""
     found = []
     for match in _heading_pattern().finditer(line.text):
-        if match.start() == 0 or not re.search(r"[.;]\s+$", line.text[: match.start()]):
+        if match.start() == 0 or not _SENTENCE_END.search(line.text, 0, match.start()):
             continue
         tail = _INLINE_HEADING_TAIL.match(line.text, match.end())
         if tail is not None:
@@ -110,11 +143,15 @@ def _inline_headings(line: Line) -> list[tuple[int, int, str]]:
     return found
 
 
-def _sections(lines: list[Line], kind: str) -> list[tuple[str, list[Line]]]:
+def _sections(lines: list[Line], kind: str, headings: bool) -> list[tuple[str, list[Line]]]:
+    """The lines under each heading; `headings`: whether the lines hold a heading word at all."""
     sections: list[tuple[str, list[Line]]] = [(kind, [])]
     for line in lines:
         if _STOP.match(line.text):
             break
+        if not (headings and _heading_words().found_in(line.text)):
+            sections[-1][1].append(line)
+            continue
         heading = _line_heading(line)
         if heading is not None:
             sections.append((heading[0], []))
@@ -131,15 +168,17 @@ def _sections(lines: list[Line], kind: str) -> list[tuple[str, list[Line]]]:
     return [(k, [line for line in ls if line.text]) for k, ls in sections if ls]
 
 
-def _section_items(text: str, lines: list[Line], kind: str) -> list[_Item]:
+def _section_items(text: str, lines: list[Line], kind: str, trailers: bool) -> list[_Item]:
+    """The items of a section; `trailers`: whether its lines hold `_TRAILER` at all."""
     items: list[list[Line]] = []
     contexts: list[str] = []
     context = ""
     top: tuple[str, int] | None = None
+    paragraphs = any(line.blank_before for line in lines[1:])
     for line in lines:
-        style = marker_style(line)
+        style = line.style
         body = line.body
-        if (not any(items) and _PREAMBLE.search(body)) or _TRAILER.search(body):
+        if (not any(items) and _PREAMBLE.search(body)) or _is_trailer(body, trailers):
             continue
         if style is None and body.endswith(":") and len(body) <= 60:
             context = body
@@ -148,7 +187,7 @@ def _section_items(text: str, lines: list[Line], kind: str) -> list[_Item]:
             continue
         if top is None and style is not None:
             top = (style, line.indent)
-        if _starts_item(line, style, top, bool(items and items[-1]), lines):
+        if _starts_item(line, style, top, bool(items and items[-1]), paragraphs):
             items.append([line])
             contexts.append(context)
         else:
@@ -158,11 +197,15 @@ def _section_items(text: str, lines: list[Line], kind: str) -> list[_Item]:
     if len(spans) != 1:
         return [_Item(kind, start, end, ctx) for start, end, ctx in spans]
     first_line, (start, end, ctx) = groups[0][0][0], spans[0]
-    if marker_style(first_line) is None:
+    if first_line.style is None:
         pieces = split_prose(text, start, end)
     else:
         pieces = _enumerated_or_whole(text, first_line.start, start, end)
     return [_Item(kind, piece_start, piece_end, ctx) for piece_start, piece_end in pieces]
+
+
+def _is_trailer(body: str, anywhere: bool) -> bool:
+    return (anywhere and _TRAILER.found_in(body)) or _TRAILER_START.match(body) is not None
 
 
 def _enumerated_or_whole(text: str, marker_start: int, start: int, end: int) -> list[tuple[int, int]]:
@@ -179,12 +222,12 @@ def _trimmed_end(text: str, start: int, end: int) -> int:
 
 
 def _starts_item(
-    line: Line, style: str | None, top: tuple[str, int] | None, has_current: bool, lines: list[Line]
+    line: Line, style: str | None, top: tuple[str, int] | None, has_current: bool, paragraphs: bool
 ) -> bool:
+    """`paragraphs`: a line of the section after its first one follows a blank line."""
     if not has_current:
         return True
     if top is None:  # no markers anywhere: a paragraph per item, or a line per item without blank lines
-        paragraphs = any(other.blank_before for other in lines[1:])
         return line.blank_before or not paragraphs
     if style is not None:
         return (style == top[0] and line.indent <= top[1] + 1) or line.indent < top[1] - 1

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 # ICTRP writes "\n<br>" (or "<br>\n") between lines: one break, not a blank line
 _BREAK = re.compile(r"\r?\n[ \t]*<br\s*/?>|<br\s*/?>[ \t]*\r?\n|<br\s*/?>|\r?\n|\r", re.IGNORECASE)
+# a list marker and the blanks after it
 _MARKER = re.compile(
-    r"(?P<symbol>[-*•⁃●○◦▪■·–—➢►✓])(?=\s|[^\d\s])"
+    r"(?:(?P<symbol>[-*•⁃●○◦▪■·–—➢►✓])(?=\s|[^\d\s])"
     r"|\((?P<paren_num>\d{1,2})\)|(?P<num>\d{1,2})(?P<num_punct>[.)、．])(?!\d)"
-    r"|\((?P<paren_alpha>[a-zA-Z])\)|(?P<alpha>[a-zA-Z])(?P<alpha_punct>[.)])(?=\s)"
+    r"|\((?P<paren_alpha>[a-zA-Z])\)|(?P<alpha>[a-zA-Z])(?P<alpha_punct>[.)])(?=\s))\s*"
 )
+# "<br>" and the line breaks of str.splitlines that _BREAK does not break at
+_NOT_BREAKS_ALONE = ("<", "\v", "\f", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
 
 
-@dataclass(frozen=True, slots=True)
+# not frozen: one is built for every line of every criteria block, and a frozen dataclass takes over
+# twice as long to build; nothing changes a line once built
+@dataclass(slots=True)
 class Line:
     start: int  # first non-blank character
     end: int  # after the last non-blank character
@@ -22,6 +27,7 @@ class Line:
     blank_before: bool
     text: str
     marker_end: int = 0  # characters of `text` taken by the list marker and the space after it
+    style: str | None = None  # the marker's style, shared by the items of one list: '-', 'n.', '(a)', 'A)' ...
 
     @property
     def body(self) -> str:
@@ -36,22 +42,20 @@ class Line:
         piece = self.text[start - self.start : end - self.start]
         lead = len(piece) - len(piece.lstrip())
         stripped = piece.strip()
-        return _with_marker(replace(self, start=start + lead, end=start + lead + len(stripped), text=stripped))
+        begin = start + lead
+        return Line(begin, begin + len(stripped), self.indent, self.blank_before, stripped, *_marker(stripped))
 
 
-def _with_marker(line: Line) -> Line:
-    match = _MARKER.match(line.text)
+def _marker(text: str) -> tuple[int, str | None]:
+    """(characters taken by the list marker that opens `text` and the blanks after it, its style);
+    (0, None) without one."""
+    match = _MARKER.match(text)
     if match is None:
-        return replace(line, marker_end=0)
-    after = re.match(r"\s*", line.text[match.end() :])
-    return replace(line, marker_end=match.end() + (after.end() if after else 0))
+        return 0, None
+    return match.end(), _style(match)
 
 
-def marker_style(line: Line) -> str | None:
-    """'-', '•', 'n.', '(n)', 'a.', 'A)' ...: items of one list share a style."""
-    match = _MARKER.match(line.text)
-    if match is None or line.marker_end == 0:
-        return None
+def _style(match: re.Match[str]) -> str:
     if match.group("symbol"):
         return match.group("symbol")
     if match.group("paren_num"):
@@ -68,18 +72,30 @@ def lines_of(text: str) -> list[Line]:
     lines: list[Line] = []
     position = 0
     blank_before = False
-    for separator in [*_BREAK.finditer(text), None]:
-        piece_end = separator.start() if separator else len(text)
-        piece = text[position:piece_end]
+    for piece, advance in _pieces(text):
         stripped = piece.strip()
         if stripped:
             lead = len(piece) - len(piece.lstrip())
-            indent = len(piece[:lead].expandtabs(4))
+            indent = len(piece[:lead].expandtabs(4)) if "\t" in piece else lead
             start = position + lead
-            line = Line(start, start + len(stripped), indent, blank_before and bool(lines), stripped)
-            lines.append(_with_marker(line))
+            end = start + len(stripped)
+            lines.append(Line(start, end, indent, blank_before and bool(lines), stripped, *_marker(stripped)))
             blank_before = False
         else:
             blank_before = True
-        position = separator.end() if separator else len(text)
+        position += advance
     return lines
+
+
+def _pieces(text: str) -> list[tuple[str, int]]:
+    """(text of each line, with its line break when that is white space; distance to the next line)."""
+    if not any(mark in text for mark in _NOT_BREAKS_ALONE):
+        # only CR LF, LF and CR break such a text: str.splitlines finds them far faster than _BREAK
+        return [(chunk, len(chunk)) for chunk in text.splitlines(keepends=True)]
+    pieces = []
+    position = 0
+    for separator in _BREAK.finditer(text):
+        pieces.append((text[position : separator.start()], separator.end() - position))
+        position = separator.end()
+    pieces.append((text[position:], len(text) - position))
+    return pieces

@@ -11,9 +11,11 @@ the kind. Chrome and `Key: value` lines are cut out of the blocks.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import cache
 
+from flows.parse.alternation import CaselessPattern
 from flows.parse.criteria import split_criteria
 from flows.parse.sections import Segmentation
 from flows.records import Criterion
@@ -32,24 +34,73 @@ class Block:
     end: int
 
 
-@cache
-def _kind_heading() -> re.Pattern[str]:
-    """Inclusion/exclusion headings from headings.csv, at a line start or after a sentence."""
-    phrases = sorted(
+# where a heading starts: a line start (after a markdown heading mark) or after a sentence; possessive
+# (`*+`, `++`): what follows the blanks and marks is never one, so backtracking into them only costs
+_HEADING_LEAD = r"(?:^[ \t]*+(?:#++[ \t]*+)?|(?<=[.;])[ \t]++)(?:\*\*)?"
+
+
+def _kind_phrases() -> list[str]:
+    """The inclusion/exclusion headings of headings.csv, longest first."""
+    return sorted(
         (source for source, name in table("headings").items() if name in ("inclusion", "exclusion")),
         key=len,
         reverse=True,
     )
-    alternatives = "|".join(r"[\s\-_/]+".join(map(re.escape, phrase.split())) for phrase in phrases)
-    return re.compile(
-        rf"(?:^[ \t]*(?:#+[ \t]*)?|(?<=[.;])[ \t]+)(?:\*\*)?(?P<phrase>{alternatives})(?:\*\*)?[ \t]*"
-        rf"(?::|(?=\r?\n|$))",
-        re.IGNORECASE | re.MULTILINE,
+
+
+@cache
+def _kind_heading() -> CaselessPattern:
+    """Inclusion/exclusion headings from headings.csv, at a line start or after a sentence."""
+    alternatives = "|".join(r"[\s\-_/]+".join(map(re.escape, phrase.split())) for phrase in _kind_phrases())
+    return CaselessPattern(
+        rf"{_HEADING_LEAD}(?P<phrase>{alternatives})(?:\*\*)?[ \t]*(?::|(?=\r?\n|$))",
+        re.MULTILINE,
     )
+
+
+@cache
+def _kind_heading_openings() -> CaselessPattern:
+    """A line end or a sentence end followed by what starts a `_kind_heading` match (its lead-in and the
+    first letter of a phrase): a scan for the end characters, where that pattern is tried at every position."""
+    letters = "".join(sorted({phrase.split()[0][0] for phrase in _kind_phrases()}))
+    return CaselessPattern(rf"[\n.;](?={_HEADING_LEAD}[{re.escape(letters)}])", re.MULTILINE)
+
+
+def _kind_headings(text: str, start: int, end: int) -> Iterator[re.Match[str]]:
+    """The matches of `_kind_heading()` in text[start:end] (as its `finditer` gives them), the pattern tried
+    only where one can start."""
+    pattern, read = _kind_heading().reading(text)
+    openings, read_for_openings = _kind_heading_openings().reading(text)
+    resume = start
+    for candidate in [start, *(m.end() for m in openings.finditer(read_for_openings, start, end))]:
+        if candidate < resume:
+            continue
+        match = pattern.match(read, candidate, end)
+        if match is not None:
+            yield match
+            resume = match.end()
 
 
 def heading_kind(phrase: str) -> str:
     return table("headings")[normalise(phrase)]
+
+
+@cache
+def _label_words() -> frozenset[str]:
+    """One word of each heading that opens the eligibility region, without `#`."""
+    keys = [key for key, name in table("headings").items() if name in CRITERIA_NAMES]
+    return frozenset(max(key.split(), key=len).replace("#", "") for key in keys)
+
+
+def may_hold_region(text: str) -> bool:
+    """False when `text` cannot hold an eligibility region, told without segmenting it: it holds no word
+    of a criteria label, compared case-folded and with white space and `#` dropped (`heading_name` drops
+    markdown `#` marks wherever they are, so they may split a word)."""
+    folded = text.casefold()
+    if any(word in folded for word in _label_words()):
+        return True
+    folded = "".join(folded.split()).replace("#", "")
+    return any(word in folded for word in _label_words())
 
 
 def eligibility_region(seg: Segmentation) -> tuple[int, int, str | None] | None:
@@ -98,7 +149,7 @@ def criteria_blocks(seg: Segmentation) -> list[Block]:
     blocks: list[Block] = []
     for run_start, run_end in content_runs(seg, start, end):
         position = run_start
-        for match in _kind_heading().finditer(seg.text, run_start, run_end):
+        for match in _kind_headings(seg.text, run_start, run_end):
             blocks.append(Block(current, position, match.start()))
             current = heading_kind(match.group("phrase"))
             position = match.end()
@@ -118,17 +169,15 @@ def _trim(text: str, block: Block) -> Block | None:
     line_start = text.rfind("\n", 0, start) + 1
     if line_start >= block.start and not text[line_start:start].strip():
         start = line_start
-    return replace(block, start=start, end=end)
+    return Block(block.kind, start, end)
 
 
 def split_blocks(text: str, blocks: list[Block]) -> tuple[Criterion, ...]:
     """Criteria of every block, numbered 1..n per kind in document order."""
     criteria: list[Criterion] = []
-    counts = {"inclusion": 0, "exclusion": 0}
+    counts: dict[str, int] = {}
     for block in blocks:
-        for criterion in split_criteria(text[block.start : block.end], offset=block.start, kind=block.kind):
-            counts[criterion.kind] = counts.get(criterion.kind, 0) + 1
-            criteria.append(replace(criterion, seq=counts[criterion.kind]))
+        criteria += split_criteria(text[block.start : block.end], offset=block.start, kind=block.kind, counts=counts)
     return tuple(criteria)
 
 

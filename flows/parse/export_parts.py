@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import NoReturn
 
 from flows.parse.criteria import split_criteria
-from flows.parse.eligibility import parse_eligibility
+from flows.parse.eligibility import may_hold_region, parse_eligibility
 from flows.parse.fieldmap import Mapped
 from flows.parse.languages import detect_languages
 from flows.parse.outlines import strip_intervention_prefix
@@ -37,7 +37,7 @@ def criteria_from_text(value: str, default_kind: str) -> tuple[Criterion, ...]:
     """Criteria of an eligibility text; headings switch the kind, text without them is `default_kind`."""
     if not value.strip():
         return ()
-    found = parse_eligibility(segment(value))
+    found = parse_eligibility(segment(value)) if may_hold_region(value) else ()
     if found:
         return found
     return tuple(split_criteria(value, offset=0, kind=default_kind))
@@ -45,11 +45,7 @@ def criteria_from_text(value: str, default_kind: str) -> tuple[Criterion, ...]:
 
 def criteria_in_raw(raw_field: RawField, default_kind: str) -> tuple[Criterion, ...]:
     """Criteria of one escaped field value, spans into the document where the raw text reads the same."""
-    return tuple(
-        replace(c, span_start=start, span_end=end)
-        for c in criteria_from_text(raw_field.value, default_kind)
-        for start, end in [_raw_span(raw_field, c)]
-    )
+    return tuple(_in_raw(raw_field, c) for c in criteria_from_text(raw_field.value, default_kind))
 
 
 def criteria_of_field(raw_field: RawField | None, value: str, default_kind: str) -> tuple[Criterion, ...]:
@@ -59,14 +55,20 @@ def criteria_of_field(raw_field: RawField | None, value: str, default_kind: str)
     return criteria_in_raw(raw_field, default_kind)
 
 
-def _raw_span(raw_field: RawField, criterion: Criterion) -> tuple[int | None, int | None]:
+def _in_raw(raw_field: RawField, criterion: Criterion) -> Criterion:
+    """`criterion` with its span carried into the document (None where the raw text reads otherwise)."""
     if criterion.span_start is None or criterion.span_end is None:
-        return None, None
-    return raw_field.raw_span(criterion.span_start, criterion.span_end, criterion.text)
+        return _with_span(criterion, None, None)
+    return _with_span(criterion, *raw_field.raw_span(criterion.span_start, criterion.span_end, criterion.text))
+
+
+def _with_span(c: Criterion, start: int | None, end: int | None) -> Criterion:
+    """`c` with another span (built directly: dataclasses.replace is several times slower)."""
+    return Criterion(c.kind, c.seq, c.text, start, end, c.thresholds)
 
 
 def without_spans(criteria: Iterable[Criterion]) -> tuple[Criterion, ...]:
-    return tuple(replace(c, span_start=None, span_end=None) for c in criteria)
+    return tuple(_with_span(c, None, None) for c in criteria)
 
 
 def renumber(criteria: Iterable[Criterion]) -> tuple[Criterion, ...]:

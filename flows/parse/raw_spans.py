@@ -11,6 +11,8 @@ which the contract allows for escaped structured exports.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from functools import cache
 from typing import Literal
 
 Syntax = Literal["xml", "json", "csv"]
@@ -44,20 +46,42 @@ _TOKENS = {"xml": _XML_TOKEN, "json": _JSON_TOKEN, "csv": _CSV_TOKEN}
 _REPLACE = {"xml": _xml_replacement, "json": _json_replacement, "csv": lambda _m: '"'}
 
 
-def decode_with_offsets(raw: str, syntax: Syntax) -> tuple[str, list[int]]:
+class RawOffsets:
+    """`offsets[i]`: where value[i] starts in the raw slice. Kept per piece (a run of verbatim text, or
+    one decoded escape) rather than per character: a field is long and only criteria bounds are read."""
+
+    def __init__(self) -> None:
+        self._value_starts: list[int] = []
+        self._raw_starts: list[int] = []
+        self._verbatim: list[bool] = []
+
+    def add(self, value_start: int, raw_start: int, verbatim: bool) -> None:
+        self._value_starts.append(value_start)
+        self._raw_starts.append(raw_start)
+        self._verbatim.append(verbatim)
+
+    def __getitem__(self, index: int) -> int:
+        piece = bisect_right(self._value_starts, index) - 1
+        start = self._raw_starts[piece]
+        return start + index - self._value_starts[piece] if self._verbatim[piece] else start
+
+
+def decode_with_offsets(raw: str, syntax: Syntax) -> tuple[str, RawOffsets]:
     """(value, offsets): offsets[i] is where value[i] starts in `raw`; offsets[len(value)] == len(raw)."""
     pieces: list[str] = []
-    offsets: list[int] = []
+    offsets = RawOffsets()
     position = 0
+    length = 0
     for match in _TOKENS[syntax].finditer(raw):
-        pieces.append(raw[position : match.start()])
-        offsets.extend(range(position, match.start()))
+        verbatim = raw[position : match.start()]
         replacement = _REPLACE[syntax](match)
-        pieces.append(replacement)
-        offsets.extend([match.start()] * len(replacement))
+        offsets.add(length, position, True)
+        offsets.add(length + len(verbatim), match.start(), False)
+        pieces += [verbatim, replacement]
+        length += len(verbatim) + len(replacement)
         position = match.end()
+    offsets.add(length, position, True)
     pieces.append(raw[position:])
-    offsets.extend(range(position, len(raw) + 1))
     return "".join(pieces), offsets
 
 
@@ -80,11 +104,16 @@ class RawField:
         return doc_start, doc_end
 
 
+@cache
+def _opening_tag(tag: str) -> re.Pattern[str]:
+    return re.compile(rf"<{tag}(?:\s[^>]*)?>")
+
+
 def find_xml_element_text(document_text: str, tag_path: tuple[str, ...], start: int = 0) -> tuple[int, int] | None:
     """Raw (start, end) of the text inside the first `<a>...<b>TEXT</b>` nesting of `tag_path`."""
     position = start
     for tag in tag_path:
-        match = re.compile(rf"<{tag}(?:\s[^>]*)?>").search(document_text, position)
+        match = _opening_tag(tag).search(document_text, position)
         if match is None:
             return None
         position = match.end()
@@ -106,6 +135,7 @@ def find_json_string(document_text: str, key: str) -> tuple[int, int] | None:
 
 _CSV_QUOTED = re.compile(r'"((?:[^"]|"")*)"', re.S)
 _CSV_PLAIN = re.compile(r"[^,\r\n]*")
+_LINE_END = re.compile(r"\r?\n|\r")
 
 
 def csv_field_spans(document_text: str, row_start: int) -> tuple[list[tuple[int, int]], int]:
@@ -122,5 +152,5 @@ def csv_field_spans(document_text: str, row_start: int) -> tuple[list[tuple[int,
         if position >= len(document_text) or document_text[position] != ",":
             break
         position += 1
-    line_end = re.compile(r"\r?\n|\r").match(document_text, position)
+    line_end = _LINE_END.match(document_text, position)
     return spans, line_end.end() if line_end else position

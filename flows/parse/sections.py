@@ -18,7 +18,7 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from flows.vocab import VOCAB_DIR, normalise, table
 
@@ -26,6 +26,7 @@ BULLET = re.compile(r"(?:[-•⁃▪◦‣*·–]|\(?\d{1,2}[.)]|\(?[a-zA-Z][.)]
 _INLINE_KEY = re.compile(r"(?P<key>[^:\n]{1,90}?)\s*:\s*(?P<value>.*)", re.DOTALL)
 _ITEM_NUMBER = re.compile(r"[1-9]\d{0,2}")
 _MARKDOWN_HEADING = re.compile(r"#{1,6}\s+")
+_SPACES = re.compile(r"\s+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,9 +117,39 @@ def chrome_rules() -> tuple[tuple[str, re.Pattern[str] | str, str], ...]:
     return tuple(rules)
 
 
-def chrome_effect(line_text: str, effects: tuple[str, ...] = ("drop", "end")) -> str | None:
-    """`drop`/`end`/`placeholder` when the line matches a chrome rule with one of `effects`."""
-    folded = normalise(line_text) or line_text.strip()
+@cache
+def _chrome_screen(
+    effects: tuple[str, ...],
+) -> tuple[frozenset[str], tuple[re.Pattern[str], ...], tuple[re.Pattern[str], ...]]:
+    """The `line` patterns, the `regex` patterns, and those regexes for ASCII text, of the rules with
+    `effects`: a line that equals none of the first and matches none of the others (most lines) is no
+    chrome, told without walking the rules."""
+    rules = [(match, pattern) for match, pattern, effect in chrome_rules() if effect in effects]
+    lines = frozenset(p for match, p in rules if isinstance(p, str) and match == "line")
+    regexes = tuple(p for _, p in rules if isinstance(p, re.Pattern))
+    return lines, regexes, tuple(map(_for_ascii_text, regexes))
+
+
+def _for_ascii_text(regex: re.Pattern[str]) -> re.Pattern[str]:
+    """`regex` with ASCII-only classes, which scan faster (`\\b` most) and match ASCII text alike,
+    unless it writes `\\s` (`\\x1c`-`\\x1f` are white space only to Unicode) or non-ASCII."""
+    if not regex.pattern.isascii() or "\\s" in regex.pattern.lower():
+        return regex
+    return re.compile(regex.pattern, regex.flags & ~re.UNICODE | re.ASCII)
+
+
+def chrome_effect(line_text: str, effects: tuple[str, ...] = ("drop", "end"), folded: str | None = None) -> str | None:
+    """`drop`/`end`/`placeholder` when the line matches a chrome rule with one of `effects`;
+    `folded` is `normalise(line_text)` when the caller has it already."""
+    folded = (normalise(line_text) if folded is None else folded) or line_text.strip()
+    lines, regexes, ascii_regexes = _chrome_screen(effects)
+    if folded not in lines:
+        stripped = line_text.strip()
+        for regex in ascii_regexes if stripped.isascii() else regexes:
+            if regex.search(stripped):
+                break
+        else:
+            return None  # no chrome: most lines, told without walking the rules
     for match, pattern, effect in chrome_rules():
         if effect not in effects:
             continue
@@ -131,18 +162,22 @@ def chrome_effect(line_text: str, effects: tuple[str, ...] = ("drop", "end")) ->
 
 def clean_value(raw: str) -> str | None:
     """Collapse white space and bold markers; a placeholder ("empty", "N/A", "{{X}}") is None."""
-    value = re.sub(r"\s+", " ", raw.replace("**", " ")).strip()
+    value = _SPACES.sub(" ", raw.replace("**", " ")).strip()
     if not value or chrome_effect(value, ("placeholder",)) is not None:
         return None
     return value
 
 
-def heading_name(text: str) -> str | None:
-    """The field name of a heading as written (`Inclusion Criteria:` -> `inclusion`), else None."""
-    stripped = _MARKDOWN_HEADING.sub("", text.strip()).strip("*").strip()
+def heading_name(text: str, folded: str | None = None) -> str | None:
+    """The field name of a heading as written (`Inclusion Criteria:` -> `inclusion`), else None;
+    `folded` is `normalise(text)` when the caller has it already."""
+    stripped = text.strip()
+    if "#" in stripped:
+        stripped = _MARKDOWN_HEADING.sub("", stripped)
+    stripped = stripped.strip("*").strip()
     if len(stripped) > 120:
         return None
-    return table("headings").get(normalise(stripped))
+    return table("headings").get(folded if folded is not None and stripped == text else normalise(stripped))
 
 
 def split_lines(text: str) -> list[Line]:
@@ -151,20 +186,33 @@ def split_lines(text: str) -> list[Line]:
     position = 0
     blank = True
     for physical in text.splitlines(keepends=True):
-        body = physical.rstrip("\r\n")
-        if not body.strip():
+        stripped = physical.strip()
+        if not stripped:
             blank = True
+        elif "**" not in physical:
+            indent = len(physical) - len(physical.lstrip())
+            lines.append(_make_line(text, position + indent, stripped, indent, blank))
+            blank = False
         else:
-            indent = len(body) - len(body.lstrip())
-            piece_start = 0
-            for piece in body.split("**"):
-                if piece.strip():
-                    offset = position + piece_start + (len(piece) - len(piece.lstrip()))
-                    lines.append(_make_line(text, offset, piece.strip(), indent if piece_start == 0 else 0, blank))
-                    blank = False
-                piece_start += len(piece) + 2
+            pieces = _bold_pieces(text, position, physical.rstrip("\r\n"), blank)
+            lines.extend(pieces)
+            blank = blank and not pieces  # a line of bold markers only ("** **") holds nothing
         position += len(physical)
     return lines
+
+
+def _bold_pieces(text: str, position: int, body: str, blank_before: bool) -> list[Line]:
+    """The logical lines of the physical line `body` (at `position`) cut at its `**` markers."""
+    indent = len(body) - len(body.lstrip())
+    pieces: list[Line] = []
+    piece_start = 0
+    for piece in body.split("**"):
+        if piece.strip():
+            offset = position + piece_start + (len(piece) - len(piece.lstrip()))
+            pieces.append(_make_line(text, offset, piece.strip(), indent if piece_start == 0 else 0, blank_before))
+            blank_before = False
+        piece_start += len(piece) + 2
+    return pieces
 
 
 def _make_line(text: str, start: int, stripped: str, indent: int, blank_before: bool) -> Line:
@@ -173,24 +221,32 @@ def _make_line(text: str, start: int, stripped: str, indent: int, blank_before: 
     return Line(start, start + len(stripped), stripped, indent, bullet, blank_before)
 
 
-def _label_of(line: Line) -> tuple[str, int, int, bool] | None:
-    """(name, label end, value start, inline) when the line is a label, else None."""
-    if line.bullet is not None:
-        return None
-    name = heading_name(line.text)
+@lru_cache(maxsize=16384)
+def _line_role(text: str, bulleted: bool) -> tuple[str | None, tuple[str, int, int, bool] | None]:
+    """(chrome effect, label) of a line, the label's offsets into `text`. Cached: the same lines
+    recur from document to document (`Inclusion Criteria:`, `Excluded:`)."""
+    folded = normalise(text)  # once for both the chrome rules and the headings
+    effect = chrome_effect(text, folded=folded)
+    if effect is not None or bulleted:
+        return effect, None
+    return None, _label_in(text, folded)
+
+
+def _label_in(text: str, folded: str) -> tuple[str, int, int, bool] | None:
+    """(name, label end, value start, inline) when the line `text` is a label, else None."""
+    name = heading_name(text, folded)
     if name is not None:
-        return name, line.end, line.end, False
-    match = _INLINE_KEY.fullmatch(line.text)
+        return name, len(text), len(text), False
+    if ":" not in text:  # what _INLINE_KEY needs, found without its scan
+        return None
+    match = _INLINE_KEY.fullmatch(text)
     if match is None:
         return None
     name = heading_name(match.group("key"))
     if name is None:
         return None
-    value_text = match.group("value")
-    inline = bool(value_text.strip())
-    key_end = line.start + match.end("key")
-    value_start = line.start + match.start("value") if inline else line.end
-    return name, key_end, value_start, inline
+    inline = bool(match.group("value").strip())
+    return name, match.end("key"), match.start("value") if inline else len(text), inline
 
 
 def segment(text: str) -> Segmentation:
@@ -200,15 +256,15 @@ def segment(text: str) -> Segmentation:
     chrome: set[int] = set()
     ends: set[int] = set()
     for index, line in enumerate(lines):
-        effect = chrome_effect(line.text)
+        effect, label = _line_role(line.text, line.bullet is not None)
         if effect is not None:
             chrome.add(index)
             if effect == "end":
                 ends.add(index)
             continue
-        found = _label_of(line)
-        if found is not None:
-            labels[index] = found
+        if label is not None:
+            name, label_end, value_start, inline = label
+            labels[index] = (name, line.start + label_end, line.start + value_start, inline)
         elif _ITEM_NUMBER.fullmatch(line.text) and not _follows_open_key(lines, labels, index):
             labels[index] = ("item", line.end, line.end, False)
     boundaries = sorted(set(labels) | chrome)
