@@ -1,4 +1,4 @@
-"""Parquet export: every table into a staging folder that `swap_in` makes current after COMMIT.
+"""Parquet export: every table into a staging folder that `swap_in` makes current after the run.
 
 Small tables are one file, `<table>.parquet`. The large ones are hive-partitioned folders of the
 same name, `<table>.parquet/registry=<registry>/data_0.parquet` (zstd), so a reader that wants
@@ -38,7 +38,11 @@ EXPORT_ORDER = {
 }
 # the tables that grow with the corpus: partitioned by registry
 PARTITIONED = ("documents", "trials", "criteria", "criteria_thresholds")
+# tables too large to sort within the run's memory limit: written in load order, streamed
+UNSORTED = (*PARTITIONED, "trial_versions")
 REDACTED_BATCH_ROWS = 2000
+# a Parquet writer holds a whole row group in memory; rows of trial_versions hold a trial as JSON
+PARQUET_OPTIONS = "FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 8192"
 
 
 def table_path(folder: Path, table: str) -> Path:
@@ -60,38 +64,30 @@ def export_parquet(con: duckdb.DuckDBPyConnection, target: Path, tables: Iterabl
 
 def _export_table(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> None:
     order = EXPORT_ORDER.get(table)
-    ordered = f" ORDER BY {order}" if order else ""
+    ordered = f" ORDER BY {order}" if order and table not in UNSORTED else ""
     if table not in PARTITIONED:
         query = f"SELECT * FROM {table}{ordered}"
-        con.execute(f"COPY ({query}) TO '{path}' (FORMAT parquet, COMPRESSION zstd)")
+        con.execute(f"COPY ({query}) TO '{path}' ({PARQUET_OPTIONS})")
         return
     if table == "trials":
         query = f"SELECT * FROM trials{ordered}"
     else:
-        query = (
-            f"SELECT x.*, t.registry FROM {table} x LEFT JOIN trials t USING (trial_id)"
-            f" ORDER BY {_qualified(EXPORT_ORDER[table], 'x')}"
-        )
-    con.execute(f"COPY ({query}) TO '{path}' (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (registry))")
+        query = f"SELECT x.*, t.registry FROM {table} x LEFT JOIN trials t USING (trial_id)"
+    con.execute(f"COPY ({query}) TO '{path}' ({PARQUET_OPTIONS}, PARTITION_BY (registry))")
     if not any(path.iterdir()):  # an empty table: still one file with the table's columns
         con.execute(f"COPY ({query} LIMIT 0) TO '{path / 'data_0.parquet'}' (FORMAT parquet)")
-
-
-def _qualified(order: str, alias: str) -> str:
-    return ", ".join(f"{alias}.{column}" for column in order.split(", "))
 
 
 def _export_documents_redacted(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     """documents with contact details masked in `text` (same length, so spans still hold), streamed."""
     reader = con.execute(
-        f"""WITH known AS (
+        """WITH known AS (
                 SELECT t.document_id, list(x ORDER BY c.contact_seq, k) AS known
                 FROM contacts c JOIN trials t USING (trial_id),
                      unnest([c.email, c.phone]) WITH ORDINALITY AS u(x, k)
                 WHERE x IS NOT NULL GROUP BY t.document_id)
             SELECT d.*, known.known, t.registry FROM documents d
-            LEFT JOIN known USING (document_id) LEFT JOIN trials t ON t.document_id = d.document_id
-            ORDER BY t.registry NULLS LAST, {_qualified(EXPORT_ORDER["documents"], "d")}"""
+            LEFT JOIN known USING (document_id) LEFT JOIN trials t ON t.document_id = d.document_id"""
     ).to_arrow_reader(REDACTED_BATCH_ROWS)
     writers: dict[str | None, pq.ParquetWriter] = {}
     path.mkdir()
@@ -114,7 +110,7 @@ def _write_redacted(batch: pa.RecordBatch, path: Path, writers: dict[str | None,
     columns["text"] = pa.array(texts, type=pa.string())
     table = pa.table(columns)
     registries = batch.column("registry").to_pylist()
-    for registry in dict.fromkeys(registries):  # batches are ordered by registry: usually one
+    for registry in dict.fromkeys(registries):
         rows = table.filter(pa.array([r == registry for r in registries]))
         writer = writers.get(registry)
         if writer is None:

@@ -1,9 +1,9 @@
-"""DuckDB side of a run: schema, one transaction, batch loads, Parquet export.
+"""DuckDB side of a run: schema, batch loads (each in its own transaction), Parquet export.
 
-DuckDB traps this module guards against: a failed statement inside BEGIN aborts the
-transaction and a later COMMIT silently discards everything, so every statement's error
-rolls the run back explicitly; and a writing process locks the file against all others,
-so opening waits a bounded time and then names the lock.
+DuckDB traps guarded against here and in the flow: a failed statement inside BEGIN aborts the
+transaction and a later COMMIT silently discards everything, so every error rolls back
+explicitly; and a writing process locks the file against all others, so opening waits a
+bounded time and then names the lock.
 """
 
 from __future__ import annotations
