@@ -41,6 +41,15 @@ _TRAILER_START = re.compile(
 _STOP = re.compile(r"^Are the trial subjects under 18\?", re.IGNORECASE)
 
 
+# the caseless heading pattern also matches Turkish spellings: dotless "ı", and the dot "İ" leaves when lowered
+_TURKISH_I = str.maketrans({"ı": "i", "\u0307": None})
+
+
+def heading_kind(phrase: str) -> str:
+    """inclusion | exclusion for a heading phrase the heading pattern matched."""
+    return table("headings")[normalise(phrase).translate(_TURKISH_I)]
+
+
 @dataclass(frozen=True, slots=True)
 class _Item:
     kind: str
@@ -112,7 +121,7 @@ def _line_heading(line: Line) -> tuple[str, int] | None:
         tail = _LINE_HEADING_TAIL.match(line.text, match.end())
         resume = tail.end() if tail else match.end()
         prefixed = match.start() > 0 and line.text[: match.start()].strip(" *#") != ""
-        kind = table("headings")[normalise(match.group("phrase"))]
+        kind = heading_kind(match.group("phrase"))
         if resume == len(line.text) or (tail and tail.group("colon") and not prefixed):
             return kind, line.start + resume
         if (
@@ -138,7 +147,7 @@ def _inline_headings(line: Line) -> list[tuple[int, int, str]]:
             continue
         tail = _INLINE_HEADING_TAIL.match(line.text, match.end())
         if tail is not None:
-            kind = table("headings")[normalise(match.group("phrase"))]
+            kind = heading_kind(match.group("phrase"))
             found.append((line.start + match.start(), line.start + tail.end(), kind))
     return found
 

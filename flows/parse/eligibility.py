@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from functools import cache
 
 from flows.parse.alternation import CaselessPattern
-from flows.parse.criteria import split_criteria
+from flows.parse.criteria import heading_kind, split_criteria
 from flows.parse.sections import Segmentation
 from flows.records import Criterion
-from flows.vocab import normalise, table
+from flows.vocab import table
 
 CRITERIA_NAMES = frozenset({"criteria", "inclusion", "exclusion"})
 # an eligibility list under a heading that names no kind ("Participation Requirements") is
@@ -79,10 +79,6 @@ def _kind_headings(text: str, start: int, end: int) -> Iterator[re.Match[str]]:
         if match is not None:
             yield match
             resume = match.end()
-
-
-def heading_kind(phrase: str) -> str:
-    return table("headings")[normalise(phrase)]
 
 
 @cache

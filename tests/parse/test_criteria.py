@@ -159,3 +159,14 @@ def test_sub_heading_gives_context_to_its_items() -> None:
     assert [c.text for c in criteria] == ["18 and over", "Creatinine no greater than 2.5 mg/dL"]
     age = criteria[0].thresholds[0]
     assert (age.parameter, age.op, age.value) == ("age", ">=", 18.0)
+
+
+def test_headings_spelled_with_turkish_i_switch_the_kind() -> None:
+    """Written here: headings typed with dotless "ı" and with "İ" (as a Turkish keyboard gives)."""
+    text = "ınclusıon criteria:\n- age 18 or older\n- eGFR > 30\nEXCLUSİON CRITERIA:\n- pregnancy"
+    criteria = split_criteria(text, 0, "inclusion")
+    assert [(c.kind, c.seq, c.text) for c in criteria] == [
+        ("inclusion", 1, "age 18 or older"),
+        ("inclusion", 2, "eGFR > 30"),
+        ("exclusion", 1, "pregnancy"),
+    ]
