@@ -200,7 +200,8 @@ def etl(
         try:
             seen = _run(workspace, summary, settings, sources, strict, full_refresh, started_at)
             staging = _in_transaction(
-                workspace.con, lambda c: _finish(c, summary, seen, Path(parquet), export_contacts, started_at)
+                workspace.con,
+                lambda c: _finish(c, summary, seen, Path(parquet), export_contacts, started_at, workspace.copied),
             )
             committing = time.perf_counter()
             workspace.publish()
@@ -289,9 +290,12 @@ def _finish(
     parquet: Path,
     export_contacts: bool,
     started_at: datetime,
+    schema_applied: bool,
 ) -> Path:
-    """Removals, links, the runs row, the quality report and the export: the run's last transaction."""
-    load.apply_ddl(con)  # a run that copied nothing writes here first (a new warehouse, or no change)
+    """Removals, links, the runs row, the quality report and the export: the run's last transaction.
+    `schema_applied`: the working copy got it; a run that copied nothing (a new warehouse, no change) has not."""
+    if not schema_applied:
+        load.apply_ddl(con)
     docs = summary.documents
     docs["removed"] += load.mark_removed(con, summary.sources, seen, summary.run_id)
     if docs["seen"] > docs["skipped"] or docs["removed"]:

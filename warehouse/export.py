@@ -22,6 +22,8 @@ import pyarrow.parquet as pq
 
 from warehouse.redact import redact
 
+# each table's key order: the export's row order for the small tables, and the order of child rows in
+# trial_versions snapshots
 EXPORT_ORDER = {
     "documents": "source_path, record_index",
     "trials": "trial_id",
@@ -63,14 +65,13 @@ def export_parquet(con: duckdb.DuckDBPyConnection, target: Path, tables: Iterabl
 
 
 def _export_table(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> None:
-    order = EXPORT_ORDER.get(table)
-    ordered = f" ORDER BY {order}" if order and table not in UNSORTED else ""
     if table not in PARTITIONED:
-        query = f"SELECT * FROM {table}{ordered}"
+        order = EXPORT_ORDER.get(table) if table not in UNSORTED else None
+        query = f"SELECT * FROM {table}" + (f" ORDER BY {order}" if order else "")
         con.execute(f"COPY ({query}) TO '{path}' ({PARQUET_OPTIONS})")
         return
     if table == "trials":
-        query = f"SELECT * FROM trials{ordered}"
+        query = "SELECT * FROM trials"
     else:
         query = f"SELECT x.*, t.registry FROM {table} x LEFT JOIN trials t USING (trial_id)"
     con.execute(f"COPY ({query}) TO '{path}' ({PARQUET_OPTIONS}, PARTITION_BY (registry))")

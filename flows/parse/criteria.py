@@ -82,19 +82,21 @@ def split_criteria(
     return criteria
 
 
-def _kind_phrases() -> list[tuple[str, str]]:
-    """(phrase, kind) of the inclusion/exclusion headings of headings.csv, longest first."""
+@cache
+def kind_phrases() -> tuple[str, ...]:
+    """The inclusion/exclusion headings of headings.csv, longest first."""
     phrases = sorted((p for p, v in table("headings").items() if v in ("inclusion", "exclusion")), key=len)
-    return [(phrase, table("headings")[phrase]) for phrase in reversed(phrases)]
+    return tuple(reversed(phrases))
 
 
-def _phrase_regex(phrase: str) -> str:
+def phrase_regex(phrase: str) -> str:
+    """A heading phrase as a regex: its words separated by any run of blanks, `-`, `_` or `/`."""
     return r"[\s\-_/]+".join(map(re.escape, phrase.split()))
 
 
 @cache
 def _heading_pattern() -> FirstCharacterDispatch:
-    alternatives = [(phrase.strip()[0], _phrase_regex(phrase)) for phrase, _ in _kind_phrases()]
+    alternatives = [(phrase.strip()[0], phrase_regex(phrase)) for phrase in kind_phrases()]
     return FirstCharacterDispatch(alternatives, lambda parts: f"(?P<phrase>{'|'.join(parts)})")
 
 
@@ -102,7 +104,10 @@ def _heading_pattern() -> FirstCharacterDispatch:
 def _heading_words() -> CaselessPattern:
     """A word of every heading (its kind when it names it): a line without one of them holds no heading,
     so the costlier heading scans skip it."""
-    words = {kind if kind in phrase.split() else max(phrase.split(), key=len) for phrase, kind in _kind_phrases()}
+    kinds = table("headings")
+    words = {
+        kinds[phrase] if kinds[phrase] in phrase.split() else max(phrase.split(), key=len) for phrase in kind_phrases()
+    }
     return CaselessPattern("|".join(map(re.escape, sorted(words))))
 
 

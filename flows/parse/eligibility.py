@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from flows.parse.alternation import CaselessPattern
-from flows.parse.criteria import heading_kind, split_criteria
+from flows.parse.criteria import heading_kind, kind_phrases, phrase_regex, split_criteria
 from flows.parse.sections import Segmentation
 from flows.records import Criterion
 from flows.vocab import table
@@ -39,19 +39,10 @@ class Block:
 _HEADING_LEAD = r"(?:^[ \t]*+(?:#++[ \t]*+)?|(?<=[.;])[ \t]++)(?:\*\*)?"
 
 
-def _kind_phrases() -> list[str]:
-    """The inclusion/exclusion headings of headings.csv, longest first."""
-    return sorted(
-        (source for source, name in table("headings").items() if name in ("inclusion", "exclusion")),
-        key=len,
-        reverse=True,
-    )
-
-
 @cache
 def _kind_heading() -> CaselessPattern:
     """Inclusion/exclusion headings from headings.csv, at a line start or after a sentence."""
-    alternatives = "|".join(r"[\s\-_/]+".join(map(re.escape, phrase.split())) for phrase in _kind_phrases())
+    alternatives = "|".join(phrase_regex(phrase) for phrase in kind_phrases())
     return CaselessPattern(
         rf"{_HEADING_LEAD}(?P<phrase>{alternatives})(?:\*\*)?[ \t]*(?::|(?=\r?\n|$))",
         re.MULTILINE,
@@ -62,7 +53,7 @@ def _kind_heading() -> CaselessPattern:
 def _kind_heading_openings() -> CaselessPattern:
     """A line end or a sentence end followed by what starts a `_kind_heading` match (its lead-in and the
     first letter of a phrase): a scan for the end characters, where that pattern is tried at every position."""
-    letters = "".join(sorted({phrase.split()[0][0] for phrase in _kind_phrases()}))
+    letters = "".join(sorted({phrase.split()[0][0] for phrase in kind_phrases()}))
     return CaselessPattern(rf"[\n.;](?={_HEADING_LEAD}[{re.escape(letters)}])", re.MULTILINE)
 
 
