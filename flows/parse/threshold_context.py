@@ -11,8 +11,11 @@ from flows.parse.units import sub_comparators
 from flows.vocab import VOCAB_DIR
 
 _CLAUSE_BREAK = re.compile(r";|\.\s|:\s")
-_NEGATION = re.compile(r"\b(?:no|not|without|never|absence\s+of|free\s+of|none\s+of|nor)\b", re.IGNORECASE)
-_NEGATION_WORD = re.compile(r"\b(?:no|not|without|never|absence|free|none|nor)\b", re.IGNORECASE)
+_NEGATIONS = ("no", "not", "without", "never", "absence of", "free of", "none of", "nor")
+_NEGATION = re.compile(
+    r"\b(?:" + "|".join(phrase.replace(" ", r"\s+") for phrase in _NEGATIONS) + r")\b", re.IGNORECASE
+)
+_NEGATION_WORD = re.compile(r"\b(?:" + "|".join(phrase.split()[0] for phrase in _NEGATIONS) + r")\b", re.IGNORECASE)
 _OR = re.compile(r"\bor\b", re.IGNORECASE)
 _ASIDE = re.compile(r"\([^()]*\)")
 _LABEL_COLON = re.compile(r"\b(\w[\w ]*?)\s*:\s*$")
@@ -30,7 +33,7 @@ def may_negate(clean: str) -> bool:
     removing asides and comparators (each replaced by a space) never makes a new word. Most criteria
     have none, and this spares them the scans `is_negated` makes."""
     lowered = folded(clean)
-    if not any(word in lowered for word in ("no", "without", "never", "absence", "free")):
+    if not any(fragment in lowered for fragment in _negation_fragments()):
         return False  # a test cheaper than the regex scan, for most criteria
     return _NEGATION_WORD.search(clean) is not None
 
@@ -89,11 +92,21 @@ def _population_value(written: str) -> str:
     return next(value for source, value in _population_phrases() if source == folded)
 
 
+def _fewest_fragments(phrases: list[str]) -> tuple[str, ...]:
+    """The phrases' first words, lowered, less those holding another ('women' holds 'men'): a text that
+    holds none of them holds none of the phrases."""
+    words = {phrase.split()[0].lower() for phrase in phrases}
+    return tuple(sorted(word for word in words if not any(other in word for other in words - {word})))
+
+
+@cache
+def _negation_fragments() -> tuple[str, ...]:
+    return _fewest_fragments(list(_NEGATIONS))
+
+
 @cache
 def _population_words() -> tuple[str, ...]:
-    """The first words of the phrases, less those holding another ('women' holds 'men')."""
-    words = {source.split()[0].lower() for source, _ in _population_phrases()}
-    return tuple(sorted(word for word in words if not any(other in word for other in words - {word})))
+    return _fewest_fragments([source for source, _ in _population_phrases()])
 
 
 def may_name_population(clean: str) -> bool:
