@@ -162,15 +162,24 @@ def _batch_connection(workspace: Workspace) -> Any:
     return workspace.con
 
 
-def _load_result(workspace: Workspace, result: BatchResult, summary: RunSummary, strict: bool) -> None:
+def _load_result(
+    workspace: Workspace,
+    result: BatchResult,
+    summary: RunSummary,
+    strict: bool,
+    known: dict[tuple[str, int], str],
+) -> None:
     """One batch, one committed transaction in the working copy."""
     started = time.perf_counter()
     if strict and result.quarantine:
         first = result.quarantine[0]
         raise StrictModeFailure(f"--strict: {len(result.quarantine)} row(s) failed validation, first: {first}")
+    documents = result.frames["documents"]
+    keys = zip(documents["source_path"], documents["record_index"], strict=True)
+    stored = [known[key] for key in keys if key in known]
     _in_transaction(
         _batch_connection(workspace),
-        lambda con: load.load_batch(con, result.frames, result.quarantine, summary.run_id),
+        lambda con: load.load_batch(con, result.frames, result.quarantine, summary.run_id, stored),
     )
     summary.quarantined += len(result.quarantine)
     for stage, seconds in result.seconds.items():
@@ -237,6 +246,8 @@ def _changed_only(
     """Skip documents whose bytes are unchanged since they were last loaded (same sha256)."""
     for record in records:
         key = (record.source_path, record.record_index)
+        if key in seen:  # the same file under two of the run's sources: read once
+            continue
         seen.add(key)
         if known.get(key) == record.document_id and record.error is None:
             summary.documents["seen"] += 1
@@ -257,21 +268,21 @@ def _run(
     """Parse and load every changed document; returns the (path, record) keys seen under the sources."""
     pending: deque[PrefectFuture[BatchResult]] = deque()
     max_pending = settings.workers + 1  # bounded: never hold the corpus in memory
-    known = {} if full_refresh else load.known_documents(workspace.live)
+    known = load.known_documents(workspace.live)  # what each batch replaces
     seen: set[tuple[str, int]] = set()
     records = with_ids(iter_raw_records([Path(s) for s in sources], settings.max_document_bytes))
     extract_started = time.perf_counter()
-    for batch in batched(_changed_only(records, known, summary, seen), settings.batch_size):
+    for batch in batched(_changed_only(records, {} if full_refresh else known, summary, seen), settings.batch_size):
         summary.documents["seen"] += len(batch)
         summary.seconds["extract"] += time.perf_counter() - extract_started
         only_batch = len(batch) < settings.batch_size and not pending  # a small run: no pool start-up
         pending.append(parse_batch.submit(batch, summary.run_id, loaded_at, pool_workers(settings), only_batch))
         while len(pending) >= max_pending:
-            _load_result(workspace, _wait(pending.popleft(), summary), summary, strict)
+            _load_result(workspace, _wait(pending.popleft(), summary), summary, strict, known)
         extract_started = time.perf_counter()
     summary.seconds["extract"] += time.perf_counter() - extract_started  # the tail, or all of a no-op run
     while pending:
-        _load_result(workspace, _wait(pending.popleft(), summary), summary, strict)
+        _load_result(workspace, _wait(pending.popleft(), summary), summary, strict, known)
     return seen
 
 

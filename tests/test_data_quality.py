@@ -8,7 +8,10 @@ glomerulus sclerosis" carries a number but no threshold of a known parameter.
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
+
+import duckdb
 
 from tests.conftest import Warehouse
 from tests.test_seeds_warehouse import IRCT, trial_of
@@ -26,8 +29,33 @@ def test_rules_flag_what_the_seeds_hold(seed_warehouse: Warehouse) -> None:
         r
         for r, *_ in rows
         if r
-        in ("min_age_above_max_age", "start_after_completion", "recruiting_with_zero_enrollment", "placeholder_in_text")
+        in (
+            "min_age_above_max_age",
+            "start_after_completion",
+            "recruiting_with_zero_enrollment",
+            "placeholder_in_text",
+            "duplicate_key",
+        )
     ]
+
+
+def test_duplicate_key_rule_names_the_table_and_key(seed_warehouse: Warehouse, tmp_path: Path) -> None:
+    """The large tables carry no key index; a duplicated row is flagged with its table and key."""
+    db = tmp_path / "copy.duckdb"
+    shutil.copyfile(seed_warehouse.db, db)
+    with duckdb.connect(str(db)) as con:
+        con.execute(
+            "INSERT INTO criteria SELECT * FROM criteria WHERE trial_id = ? AND kind = 'exclusion' "
+            "AND criterion_seq = 2",
+            [IRCT],
+        )
+        con.execute("INSERT INTO documents SELECT * FROM documents WHERE source_path LIKE '%002%'")
+        flagged = con.execute(
+            "SELECT trial_id, detail FROM data_quality WHERE rule = 'duplicate_key' ORDER BY detail"
+        ).fetchall()
+    assert flagged[0] == (IRCT, "criteria (exclusion 2): 2 rows")
+    assert flagged[1][0] is None and flagged[1][1].startswith("documents (") and flagged[1][1].endswith("#0): 2 rows")
+    assert len(flagged) == 2
 
 
 def test_report_counts_rules_per_format_and_fill_rates(seed_warehouse: Warehouse) -> None:

@@ -42,6 +42,40 @@ def test_changed_document_is_reloaded_and_versioned(two_loads) -> None:
     assert versions == [(1, False, 20), (2, True, 24)]
 
 
+def test_current_version_holds_the_stored_rows_in_key_order(two_loads) -> None:
+    """The snapshot of each child table is exactly the trial's current rows, ordered by their key."""
+    wh, _, _ = two_loads
+    for table, order in (
+        ("arms", "arm_seq"),
+        ("criteria", "kind, criterion_seq"),
+        ("criteria_thresholds", "kind, criterion_seq, threshold_seq"),
+        ("endpoints", "kind, endpoint_seq"),
+    ):
+        rows = wh.query(
+            f"""SELECT v.{table}::JSON IS NOT DISTINCT FROM (SELECT to_json(list(x ORDER BY {order})) FROM {table} x
+                                          WHERE x.trial_id = v.trial_id), count(*)
+                FROM trial_versions v WHERE valid_to IS NULL GROUP BY 1"""
+        )
+        assert rows == [(True, 4)], table
+    kinds = wh.scalar(
+        "SELECT json_extract_string(criteria, '$[*].kind') FROM trial_versions WHERE trial_id = ? AND valid_to IS NULL",
+        [IRCT],
+    )
+    assert kinds == sorted(kinds) and {"exclusion", "inclusion"} <= set(kinds)
+
+
+def test_no_duplicate_keys_after_a_reload(two_loads) -> None:
+    wh, _, _ = two_loads
+    assert wh.query("SELECT * FROM data_quality WHERE rule = 'duplicate_key'") == []
+
+
+def test_a_source_given_twice_is_read_once(tmp_path: Path) -> None:
+    wh = build_warehouse(tmp_path, SEEDS, SEEDS)
+    assert wh.scalar("SELECT count(*) FROM documents") == 5
+    assert wh.scalar("SELECT documents_seen FROM runs") == 5
+    assert wh.query("SELECT * FROM data_quality WHERE rule = 'duplicate_key'") == []
+
+
 def test_unchanged_documents_are_skipped(two_loads) -> None:
     wh, _, _ = two_loads
     last = wh.query(

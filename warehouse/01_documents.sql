@@ -1,4 +1,5 @@
 -- Every document a run sees: a file, or one record of a multi-record export.
+-- Key (source_path, record_index): not indexed, see the data_quality rule duplicate_key.
 CREATE TABLE IF NOT EXISTS documents (
     document_id   VARCHAR NOT NULL,   -- sha256 hex of the document's bytes
     source_path   VARCHAR NOT NULL,   -- the file as found under the source path; archive!member inside archives
@@ -10,6 +11,5 @@ CREATE TABLE IF NOT EXISTS documents (
     bytes         BIGINT NOT NULL,
     loaded_at     TIMESTAMP NOT NULL,
     text          VARCHAR,            -- the decoded text that character spans refer to
-    run_id        VARCHAR NOT NULL,
-    PRIMARY KEY (source_path, record_index)
+    run_id        VARCHAR NOT NULL
 );

@@ -1,3 +1,4 @@
+-- Key (trial_id, arm_seq): not indexed, see the data_quality rule duplicate_key.
 CREATE TABLE IF NOT EXISTS arms (
     trial_id      VARCHAR NOT NULL,
     arm_seq       INTEGER NOT NULL,   -- 1..n in document order
@@ -5,6 +6,5 @@ CREATE TABLE IF NOT EXISTS arms (
     arm_type      VARCHAR,
     description   VARCHAR,
     interventions VARCHAR[],          -- names, without prefixes such as "Drug:"
-    run_id        VARCHAR NOT NULL,
-    PRIMARY KEY (trial_id, arm_seq)
+    run_id        VARCHAR NOT NULL
 );

@@ -1,5 +1,6 @@
 -- Numeric conditions of a criterion, as written and in one canonical unit per parameter.
 -- Thresholds of one criterion sharing a non-zero alt_group are alternatives (any one suffices).
+-- Key (trial_id, kind, criterion_seq, threshold_seq): not indexed, see the data_quality rule duplicate_key.
 CREATE TABLE IF NOT EXISTS criteria_thresholds (
     trial_id             VARCHAR NOT NULL,
     kind                 VARCHAR NOT NULL,
@@ -17,6 +18,5 @@ CREATE TABLE IF NOT EXISTS criteria_thresholds (
     population           VARCHAR,            -- the threshold applies only to this group of patients
     subject              VARCHAR,            -- what a time_window constrains
     negated              BOOLEAN NOT NULL,
-    run_id               VARCHAR NOT NULL,
-    PRIMARY KEY (trial_id, kind, criterion_seq, threshold_seq)
+    run_id               VARCHAR NOT NULL
 );

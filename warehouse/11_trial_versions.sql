@@ -1,5 +1,6 @@
 -- Every version of every trial (SCD2): a new version each time a trial's document changes.
 -- The current version has valid_to NULL; a trial whose document disappeared has none open.
+-- Key (trial_id, version): not indexed, see the data_quality rule duplicate_key.
 CREATE TABLE IF NOT EXISTS trial_versions (
     trial_id            VARCHAR NOT NULL,
     version             INTEGER NOT NULL,
@@ -11,6 +12,5 @@ CREATE TABLE IF NOT EXISTS trial_versions (
     arms                VARCHAR,            -- JSON lists of the child rows
     criteria            VARCHAR,
     criteria_thresholds VARCHAR,
-    endpoints           VARCHAR,
-    PRIMARY KEY (trial_id, version)
+    endpoints           VARCHAR
 );
