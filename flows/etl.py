@@ -21,6 +21,7 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
+from prefect.utilities.annotations import quote
 
 from flows import parse_pool
 from flows.batch import BatchResult, process_batch
@@ -276,7 +277,8 @@ def _run(
         summary.documents["seen"] += len(batch)
         summary.seconds["extract"] += time.perf_counter() - extract_started
         only_batch = len(batch) < settings.batch_size and not pending  # a small run: no pool start-up
-        pending.append(parse_batch.submit(batch, summary.run_id, loaded_at, pool_workers(settings), only_batch))
+        # quote: Prefect would otherwise walk every record of the batch looking for futures
+        pending.append(parse_batch.submit(quote(batch), summary.run_id, loaded_at, pool_workers(settings), only_batch))
         while len(pending) >= max_pending:
             _load_result(workspace, _wait(pending.popleft(), summary), summary, strict, known)
         extract_started = time.perf_counter()

@@ -16,6 +16,7 @@ from typing import Any
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from flows.precedence import source_rank
 from warehouse.export import EXPORT_ORDER, export_parquet, link_unchanged, swap_in
@@ -79,8 +80,10 @@ def _load_parameter_units(con: duckdb.DuckDBPyConnection) -> None:
 
 @contextmanager
 def registered(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]) -> Iterator[None]:
+    """Each frame as the view batch_<name>. Handed over as Arrow: DuckDB reads pandas' Arrow-backed
+    string columns through a conversion to Python objects, which cost more than the inserts."""
     for name, frame in frames.items():
-        con.register(f"batch_{name}", frame)
+        con.register(f"batch_{name}", pa.Table.from_pandas(frame, preserve_index=False))
     try:
         yield
     finally:
