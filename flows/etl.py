@@ -277,8 +277,10 @@ def _run(
         summary.documents["seen"] += len(batch)
         summary.seconds["extract"] += time.perf_counter() - extract_started
         only_batch = len(batch) < settings.batch_size and not pending  # a small run: no pool start-up
-        # quote: Prefect would otherwise walk every record of the batch looking for futures
-        pending.append(parse_batch.submit(quote(batch), summary.run_id, loaded_at, pool_workers(settings), only_batch))
+        # quoted, Prefect does not walk every record of the batch looking for futures; the Dask runner
+        # would hand a quoted batch's records to Dask, which takes tuples for tasks of its own
+        records_arg = batch if settings.task_runner == "dask" else quote(batch)
+        pending.append(parse_batch.submit(records_arg, summary.run_id, loaded_at, pool_workers(settings), only_batch))
         while len(pending) >= max_pending:
             _load_result(workspace, _wait(pending.popleft(), summary), summary, strict, known)
         extract_started = time.perf_counter()
