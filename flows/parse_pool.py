@@ -9,6 +9,7 @@ small never starts the pool.
 from __future__ import annotations
 
 import atexit
+import gc
 import multiprocessing
 import threading
 from collections.abc import Callable
@@ -28,9 +29,17 @@ def _get_pool(workers: int) -> ProcessPoolExecutor:
         if _pool is None:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["flows.batch"])
-            _pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+            _pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_tune_gc)
             atexit.register(shutdown)
         return _pool
+
+
+def _tune_gc() -> None:
+    """A worker allocates millions of short-lived objects per batch, so the cyclic collector ran a
+    hundred times per batch over the whole imported heap. Frozen, the imported heap is no longer
+    traversed; with a higher threshold the youngest generation is collected a tenth as often."""
+    gc.freeze()
+    gc.set_threshold(10_000, 20, 20)
 
 
 def shutdown() -> None:
