@@ -155,7 +155,7 @@ class _Title:
 def _title_links(trials: Sequence[LinkCandidate]) -> list[Link]:
     titles = _comparable_titles(trials)
     best: dict[tuple[int, str], list[tuple[float, int, str, str]]] = defaultdict(list)
-    for first, second in _candidate_pairs(titles):
+    for first, second in _candidate_pairs(titles, [trial.registry for trial in trials]):
         a, b = trials[first], trials[second]
         if not _compatible(a, b):
             continue
@@ -203,8 +203,11 @@ def _phases(folded: str) -> frozenset[str]:
     return frozenset(found)
 
 
-def _candidate_pairs(titles: dict[int, list[_Title]]) -> set[tuple[int, int]]:
-    """Pairs of trials sharing a blocking key: a pair of a title's rarest (repeated) words."""
+def _candidate_pairs(titles: dict[int, list[_Title]], registries: Sequence[str | None]) -> set[tuple[int, int]]:
+    """Pairs of trials sharing a blocking key: a pair of a title's rarest (repeated) words.
+
+    Pairs from one registry are left out here rather than by `_compatible`: in a corpus mostly from
+    one registry they are nearly all pairs, and holding them cost memory that grew with the corpus."""
     document_frequency: Counter[str] = Counter()
     for forms in titles.values():
         document_frequency.update({word for form in forms for word in form.text.split()})
@@ -220,7 +223,11 @@ def _candidate_pairs(titles: dict[int, list[_Title]]) -> set[tuple[int, int]]:
     pairs: set[tuple[int, int]] = set()
     for members in blocks.values():
         if 1 < len(members) <= MAX_BLOCK:
-            pairs.update(combinations(sorted(members), 2))
+            pairs.update(
+                (a, b)
+                for a, b in combinations(sorted(members), 2)
+                if registries[a] is None or registries[a] != registries[b]
+            )
     return pairs
 
 
