@@ -141,20 +141,19 @@ def load_batch(
     frames: dict[str, pd.DataFrame],
     quarantine: list[dict[str, Any]],
     run_id: str,
-    stored: Iterable[str] | None = None,
+    stored: list[str],
 ) -> dict[str, int]:
     """Replace the rows of this batch's documents and trials; returns rows inserted per table.
 
-    `stored`: the document ids stored at this batch's (source_path, record_index) keys when the run
-    started, which the caller knows; None looks them up.
+    `stored`: the document ids stored at this batch's (source_path, record_index) keys, which the
+    flow knows from the start of the run.
     """
     with registered(con, {"trials": frames["trials"], "documents": frames["documents"]}):
         losers, displaced = _conflicts(con, frames["trials"])
-        stored_ids = list(stored) if stored is not None else _stored_documents(con)
     frames = _drop_superseded(frames, losers)
     counts: dict[str, int] = {}
     with registered(con, frames):
-        _delete_replaced(con, stored_ids)
+        _delete_replaced(con, stored)
         _stage(con, frames)
         for table, frame in frames.items():
             source = f"stage_{table}" if table in VERSIONED_TABLES else f"batch_{table}"
@@ -168,14 +167,6 @@ def load_batch(
         with registered(con, {"quarantine": rows}):
             con.execute("INSERT INTO quarantine BY NAME SELECT * FROM batch_quarantine")
     return counts
-
-
-def _stored_documents(con: duckdb.DuckDBPyConnection) -> list[str]:
-    rows = con.execute(
-        """SELECT d.document_id FROM documents d
-           JOIN batch_documents b ON b.source_path = d.source_path AND b.record_index = d.record_index"""
-    ).fetchall()
-    return [doc_id for (doc_id,) in rows]
 
 
 def _delete_replaced(con: duckdb.DuckDBPyConnection, stored_ids: list[str]) -> None:
