@@ -40,5 +40,5 @@ def load_settings() -> Settings:
         task_runner=os.environ.get("TRIALS_TASK_RUNNER")
         or ("dask" if os.environ.get("TRIALS_DASK_ADDRESS") else "local"),
         dask_address=os.environ.get("TRIALS_DASK_ADDRESS") or None,
-        duckdb_memory_limit=os.environ.get("TRIALS_DUCKDB_MEMORY", "512MB"),
+        duckdb_memory_limit=os.environ.get("TRIALS_DUCKDB_MEMORY", "256MB"),
     )

@@ -40,7 +40,7 @@ EXPORT_ORDER = {
 }
 # the tables that grow with the corpus: partitioned by registry
 PARTITIONED = ("documents", "trials", "criteria", "criteria_thresholds")
-# tables too large to sort within the run's memory limit: written in load order, streamed
+# tables too large to sort within the run's memory limit: streamed, in no particular row order
 UNSORTED = (*PARTITIONED, "trial_versions")
 REDACTED_BATCH_ROWS = 2000
 # a Parquet writer holds a whole row group in memory; rows of trial_versions hold a trial as JSON
@@ -56,11 +56,17 @@ def export_parquet(con: duckdb.DuckDBPyConnection, target: Path, tables: Iterabl
     staging = target.with_name(target.name + ".new")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    for table in tables:
-        if table == "documents":
-            _export_documents_redacted(con, table_path(staging, table))
-        else:
-            _export_table(con, table, table_path(staging, table))
+    # The unsorted tables need no particular row order; DuckDB otherwise buffers rows to keep the scan's
+    # order, and trial_versions at 100,000 trials outgrows a 256 MB memory limit doing so.
+    con.execute("SET preserve_insertion_order = false")
+    try:
+        for table in tables:
+            if table == "documents":
+                _export_documents_redacted(con, table_path(staging, table))
+            else:
+                _export_table(con, table, table_path(staging, table))
+    finally:
+        con.execute("RESET preserve_insertion_order")
     return staging
 
 
