@@ -24,6 +24,7 @@ from pathlib import Path
 import duckdb
 
 COPY_CHECKPOINT_THRESHOLD = "256MB"
+ALLOCATOR_FLUSH_THRESHOLD = "16MB"
 
 
 def _sidecars(path: Path) -> list[Path]:
@@ -66,6 +67,10 @@ class Workspace:
             _copy_file(self.db, self.copy_path)
             self._copy = duckdb.connect(str(self.copy_path))
             self._copy.execute(f"SET memory_limit = '{self.memory_limit}'")
+            # DuckDB's allocator otherwise keeps up to 128 MB per thread, and 512 MB after a bulk free,
+            # outside memory_limit; returning it sooner measured 50-60 MB less at 100,000 documents, no slower
+            for setting in ("allocator_flush_threshold", "allocator_bulk_deallocation_flush_threshold"):
+                self._copy.execute(f"SET {setting} = '{ALLOCATOR_FLUSH_THRESHOLD}'")
             # The copy is thrown away if the run fails, so its write-ahead log protects nothing; by default
             # nearly every batch's commit would checkpoint, and each checkpoint costs more as the file grows.
             self._copy.execute(f"SET checkpoint_threshold = '{COPY_CHECKPOINT_THRESHOLD}'")
