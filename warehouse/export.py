@@ -134,8 +134,9 @@ class _RegistryFiles:
         return bool(self.writers or self.pending)
 
     def add(self, table: pa.Table, registries: list[str | None]) -> None:
-        for registry in dict.fromkeys(registries):
-            rows = table if len(set(registries)) == 1 else table.filter(pa.array([r == registry for r in registries]))
+        present = dict.fromkeys(registries)
+        for registry in present:
+            rows = table if len(present) == 1 else table.filter(pa.array([r == registry for r in registries]))
             pending = self.pending.setdefault(registry, [])
             pending.append(rows)
             if sum(len(t) for t in pending) >= ROW_GROUP_ROWS:
