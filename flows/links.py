@@ -206,7 +206,7 @@ def _phases(folded: str) -> frozenset[str]:
 def _candidate_pairs(titles: dict[int, list[_Title]], registries: Sequence[str | None]) -> set[tuple[int, int]]:
     """Pairs of trials sharing a blocking key: a pair of a title's rarest (repeated) words.
 
-    Pairs from one registry are left out here rather than by `_compatible`: in a corpus mostly from
+    Pairs from one registry are left out here, not later by `_compatible`: in a corpus mostly from
     one registry they are nearly all pairs, and holding them cost memory that grew with the corpus."""
     document_frequency: Counter[str] = Counter()
     for forms in titles.values():
@@ -224,19 +224,22 @@ def _candidate_pairs(titles: dict[int, list[_Title]], registries: Sequence[str |
     for members in blocks.values():
         if 1 < len(members) <= MAX_BLOCK:
             pairs.update(
-                (a, b)
-                for a, b in combinations(sorted(members), 2)
-                if registries[a] is None or registries[a] != registries[b]
+                (a, b) for a, b in combinations(sorted(members), 2) if not _one_registry(registries[a], registries[b])
             )
     return pairs
 
 
 def _compatible(a: LinkCandidate, b: LinkCandidate) -> bool:
-    if a.registry is not None and a.registry == b.registry:
-        return False  # a registry does not hold one trial twice (EU country records link by id)
+    if _one_registry(a.registry, b.registry):
+        return False
     if a.start_year is not None and b.start_year is not None and abs(a.start_year - b.start_year) > 1:
         return False
     return not (_names_other_trial(a, b) or _names_other_trial(b, a))
+
+
+def _one_registry(first: str | None, second: str | None) -> bool:
+    """A registry does not hold one trial twice (EU country records link by id, not title)."""
+    return first is not None and first == second
 
 
 def _names_other_trial(a: LinkCandidate, b: LinkCandidate) -> bool:

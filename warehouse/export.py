@@ -106,7 +106,7 @@ def _export_documents_redacted(con: duckdb.DuckDBPyConnection, path: Path) -> No
             partitions.add(_redacted(batch), batch.column("registry").to_pylist())
     finally:
         partitions.close()
-    if not partitions.written:  # no documents: still one file with the table's columns
+    if not partitions.writers:  # no documents: still one file with the table's columns
         con.execute(f"COPY (SELECT * FROM documents LIMIT 0) TO '{path / 'data_0.parquet'}' (FORMAT parquet)")
 
 
@@ -128,10 +128,6 @@ class _RegistryFiles:
         self.path = path
         self.writers: dict[str | None, pq.ParquetWriter] = {}
         self.pending: dict[str | None, list[pa.Table]] = {}
-
-    @property
-    def written(self) -> bool:
-        return bool(self.writers or self.pending)
 
     def add(self, table: pa.Table, registries: list[str | None]) -> None:
         present = dict.fromkeys(registries)
