@@ -1,4 +1,5 @@
-"""Measuring one `trials run`: wall time, peak memory of its process tree, the run's stage seconds.
+"""Measuring one `trials run`: wall time, peak memory and CPU seconds of its process tree, the run's
+stage seconds.
 
 Also the floor the pipeline is compared with: the standard library's ElementTree parsing the
 same XML files and nothing else.
@@ -22,6 +23,8 @@ import psutil
 
 TRIALS = str(Path(sys.executable).with_name("trials"))
 SAMPLE_SECONDS = 0.2
+SERVER_APP = "prefect.server.api.server:create_app"  # in the command line of Prefect's temporary server
+FORKSERVER = "multiprocessing.forkserver"  # in the command line of the parse pool's forkserver and its workers
 
 
 @dataclass
@@ -51,11 +54,53 @@ class TreeMemory:
 
 
 @dataclass
+class TreeCpu:
+    """CPU seconds (user + system) of each process of the tree as last sampled, so a process's last
+    SAMPLE_SECONDS before it exits go uncounted (the workers and the server idle by then)."""
+
+    processes: dict[int, tuple[str, float]] = field(default_factory=dict)  # pid -> (role, seconds)
+
+    def sample(self, root: psutil.Process) -> None:
+        try:
+            processes = [root, *root.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            return
+        for process in processes:
+            try:
+                times = process.cpu_times()
+                role = self.processes[process.pid][0] if process.pid in self.processes else _role(root, process)
+            except psutil.Error:
+                continue
+            self.processes[process.pid] = (role, times.user + times.system)
+
+    def by_role(self) -> dict[str, float]:
+        totals = dict.fromkeys(("flow", "parse_workers", "prefect_server", "other"), 0.0)
+        for role, seconds in self.processes.values():
+            totals[role] += seconds
+        return {role: round(seconds, 2) for role, seconds in totals.items()}
+
+    def total(self) -> float:
+        return sum(seconds for _role, seconds in self.processes.values())
+
+
+def _role(root: psutil.Process, process: psutil.Process) -> str:
+    if process.pid == root.pid:
+        return "flow"
+    command = " ".join(process.cmdline())
+    if SERVER_APP in command:
+        return "prefect_server"
+    if FORKSERVER in command and FORKSERVER in " ".join(psutil.Process(process.ppid()).cmdline()):
+        return "parse_workers"  # forked by the forkserver, so its command line is the forkserver's
+    return "other"
+
+
+@dataclass
 class RunMeasure:
     label: str
     wall_s: float
     returncode: int
     memory: TreeMemory
+    cpu: TreeCpu = field(default_factory=TreeCpu)
     summary: dict[str, Any] = field(default_factory=dict)
     stderr_tail: str = ""
 
@@ -81,6 +126,7 @@ class RunMeasure:
             "peak_rss_tree_mb": round(self.memory.peak_tree_bytes / 2**20, 1),
             "peak_rss_process_mb": round(self.memory.peak_process_bytes / 2**20, 1),
             "peak_rss_main_mb": round(self.memory.peak_main_bytes / 2**20, 1),
+            "cpu_s": self.cpu.by_role(),
             "stage_seconds": self.stages,
             "prefect_and_startup_s": round(self.wall_s - self.flow_thread_seconds(), 2),
             "rows": self.summary.get("rows", {}),
@@ -91,11 +137,11 @@ class RunMeasure:
 def run_trials(
     label: str, sources: list[Path], db: Path, parquet: Path, env: dict[str, str] | None = None
 ) -> RunMeasure:
-    """One real `trials run` in a subprocess, sampling the memory of its process tree."""
+    """One real `trials run` in a subprocess, sampling the memory and CPU time of its process tree."""
     summary_file = db.with_suffix(f".{label}.summary.json")
     command = [TRIALS, "run", *[a for s in sources for a in ("--source", str(s))]]
     command += ["--db", str(db), "--parquet", str(parquet), "--summary-json", str(summary_file)]
-    memory = TreeMemory()
+    memory, cpu = TreeMemory(), TreeCpu()
     started = time.perf_counter()
     process = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, **(env or {})}
@@ -106,6 +152,7 @@ def run_trials(
     def sampler() -> None:
         while not done.is_set():
             memory.sample(root)
+            cpu.sample(root)
             done.wait(SAMPLE_SECONDS)
 
     thread = threading.Thread(target=sampler, daemon=True)
@@ -115,7 +162,7 @@ def run_trials(
     done.set()
     thread.join()
     summary = json.loads(summary_file.read_text()) if summary_file.exists() else {}
-    return RunMeasure(label, wall, process.returncode, memory, summary, stderr[-2000:])
+    return RunMeasure(label, wall, process.returncode, memory, cpu, summary, stderr[-2000:])
 
 
 def xml_floor_archive(archive: Path) -> tuple[int, float]:

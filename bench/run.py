@@ -25,6 +25,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+import psutil
+
 from bench import criteria
 from bench.measure import RunMeasure, run_trials, xml_floor_archive, xml_floor_folder
 from bench.scale import ensure_scaled_corpus
@@ -56,7 +58,11 @@ def _run_case(label: str, sources: list[Path], folder: Path, env: dict[str, str]
     return measure
 
 
-def marginal(measure: RunMeasure, fixed_s: float, floor_s: float | None) -> dict[str, Any]:
+def marginal(
+    measure: RunMeasure, fixed_s: float, floor_s: float | None, fixed_cpu_s: float | None = None
+) -> dict[str, Any]:
+    """Figures beyond the fixed cost. With the fixed cost's CPU seconds, also the CPU the documents
+    took in all processes, and the throughput that CPU allows on this machine's cores: the bound."""
     seconds = max(measure.wall_s - fixed_s, 1e-9)
     figures: dict[str, Any] = {
         "marginal_s": round(seconds, 2),
@@ -65,6 +71,12 @@ def marginal(measure: RunMeasure, fixed_s: float, floor_s: float | None) -> dict
     if floor_s:
         figures["floor_s"] = round(floor_s, 2)
         figures["marginal_over_floor"] = round(seconds / floor_s, 2)
+    if fixed_cpu_s is not None and measure.documents:
+        cpu_s = max(measure.cpu.total() - fixed_cpu_s, 1e-9)
+        cores = psutil.cpu_count() or 1
+        figures["marginal_cpu_s"] = round(cpu_s, 1)
+        figures["marginal_cpu_ms_per_doc"] = round(1000 * cpu_s / measure.documents, 2)
+        figures["cpu_bound_docs_per_s"] = round(cores * measure.documents / cpu_s, 1)
     return figures
 
 
@@ -74,7 +86,8 @@ def fixed_cost_runs(work: Path) -> dict[str, Any]:
         (_run_case("seeds", [PROJECT_ROOT / "seeds"], _fresh(work / "seeds")) for _ in range(SEED_RUNS)),
         key=lambda run: run.wall_s,
     )
-    return runs[len(runs) // 2].as_dict() | {"wall_s_of_each_run": [run.wall_s for run in runs]}
+    median = runs[len(runs) // 2]
+    return median.as_dict() | {"wall_s_of_each_run": [run.wall_s for run in runs], "cpu_total_s": median.cpu.total()}
 
 
 def _wait_healthy(url: str, timeout_s: float) -> bool:
@@ -129,10 +142,10 @@ def run_cases(cases: set[str], scale: int) -> dict[str, Any]:
     work.mkdir(parents=True, exist_ok=True)
     archive = load_settings().corpora_dir / CTGOV_ARCHIVE
     results: dict[str, Any] = {"scale": scale, "workers": load_settings().workers, "cases": {}}
-    fixed_s = 0.0
+    fixed_s, fixed_cpu_s = 0.0, None
     if "seeds" in cases:
         seeds = fixed_cost_runs(work)
-        fixed_s = seeds["wall_s"]
+        fixed_s, fixed_cpu_s = seeds["wall_s"], seeds["cpu_total_s"]
         results["cases"]["seeds"] = seeds
     results["fixed_s"] = round(fixed_s, 2)
     if "ctgov" in cases:
@@ -140,17 +153,17 @@ def run_cases(cases: set[str], scale: int) -> dict[str, Any]:
             raise FileNotFoundError(f"corpus archive missing: {archive} (set TRIALS_CORPORA)")
         _files, floor_s = xml_floor_archive(archive)
         run = _run_case("ctgov", [archive], _fresh(work / "ctgov"))
-        results["cases"]["ctgov"] = run.as_dict() | marginal(run, fixed_s, floor_s)
+        results["cases"]["ctgov"] = run.as_dict() | marginal(run, fixed_s, floor_s, fixed_cpu_s)
     if cases & {"scaled", "noop"}:
         corpus = ensure_scaled_corpus(archive, work / f"scaled-{scale}", scale)
         _files, floor_s = xml_floor_folder(corpus)
         folder = work / "scaled-run"
         if "scaled" in cases or not (folder / "trials.duckdb").exists():
             run = _run_case("scaled", [corpus], _fresh(folder))
-            results["cases"]["scaled"] = run.as_dict() | marginal(run, fixed_s, floor_s)
+            results["cases"]["scaled"] = run.as_dict() | marginal(run, fixed_s, floor_s, fixed_cpu_s)
         if "noop" in cases:
             rerun = _run_case("noop", [corpus], folder)
-            results["cases"]["noop"] = rerun.as_dict() | marginal(rerun, fixed_s, None)
+            results["cases"]["noop"] = rerun.as_dict() | marginal(rerun, fixed_s, None, fixed_cpu_s)
     if "server" in cases:
         results["cases"]["server"] = server_case(work)
     if "criteria" in cases:
@@ -166,6 +179,8 @@ def table(results: dict[str, Any]) -> str:
         "wall s",
         "marginal docs/s",
         "x floor",
+        "CPU ms/doc",
+        "CPU-bound docs/s",
         "peak RSS MB",
         *stages,
         "prefect+startup s",
@@ -179,6 +194,8 @@ def table(results: dict[str, Any]) -> str:
                 run["wall_s"],
                 run.get("marginal_docs_per_s", ""),
                 run.get("marginal_over_floor", ""),
+                run.get("marginal_cpu_ms_per_doc", ""),
+                run.get("cpu_bound_docs_per_s", ""),
                 run["peak_rss_tree_mb"],
             ]
             row += [run["stage_seconds"].get(stage, "") for stage in stages]

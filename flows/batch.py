@@ -64,3 +64,9 @@ def process_batch(raws: Sequence[RawRecord], run_id: str, loaded_at: datetime) -
     validated = validate_frames(build_frames(outcomes, run_id, loaded_at))
     done = time.perf_counter()
     return BatchResult(validated.frames, validated.quarantine, {"parse": parsed - started, "validate": done - parsed})
+
+
+def warm_up() -> None:
+    """Validate an empty batch. pandera builds its validators on first use, half a second here: a
+    process that will parse batches pays that while it would otherwise wait."""
+    process_batch([], "warm-up", datetime.now())

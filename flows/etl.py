@@ -24,7 +24,7 @@ from prefect.futures import PrefectFuture
 from prefect.utilities.annotations import quote
 
 from flows import parse_pool
-from flows.batch import BatchResult, process_batch
+from flows.batch import BatchResult, process_batch, warm_up
 from flows.extract.sources import iter_raw_records, with_ids
 from flows.extract.splitters import RawRecord
 from flows.runners import make_task_runner, pool_workers
@@ -359,6 +359,14 @@ def _export(con: Any, parquet: Path, tables: tuple[str, ...], changed: bool) -> 
         if load.link_unchanged(parquet, staging, [t for t in tables if t != "runs"]):
             return staging
     return load.export_parquet(con, parquet, tables)
+
+
+def prepare_parsing(settings: Any) -> None:
+    """Ready what the first batch would otherwise wait for: the pool's forkserver, started here and
+    warming up in its own process, and this process's validators, for a batch parsed inline."""
+    if pool_workers(settings) > 1:
+        parse_pool.start_forkserver()
+    warm_up()
 
 
 def run_etl(**parameters: Any) -> dict:

@@ -6,11 +6,19 @@ PREFECT_HOME elsewhere) wins.
 
 from __future__ import annotations
 
+import atexit
+import importlib.util
 import logging
 import os
-import threading
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 import warnings
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 from flows.settings import PROJECT_ROOT
 
@@ -26,6 +34,9 @@ QUIET_DEFAULTS = {
     "PREFECT_RESULTS_PERSIST_BY_DEFAULT": "false",
     "PREFECT_LOGGING_LOG_PRINTS": "false",
 }
+SERVER_ENVIRONMENT = {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
+_PORT_IN_USE = 3  # uvicorn's exit code when its port is taken
+_NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # the server is on this machine
 
 
 def configure_prefect_env() -> None:
@@ -39,37 +50,98 @@ def configure_prefect_env() -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-def prestart_temporary_server() -> Callable[[], None]:
-    """Start Prefect's temporary server now, in a thread, when no server is configured.
+class TemporaryServer:
+    """Prefect's temporary API server for one run, launched before the flow imports Prefect.
 
-    The server's process takes seconds to boot; started before the flow's own imports, that time
-    overlaps them instead of following them. Returns a function that waits until the server is
-    up (the flow's client then finds it running) and re-raises a failure to start.
+    Left to itself, Prefect launches the same server (same command, same environment) on the
+    flow's first API call, after the flow's process has imported Prefect's server code: the
+    imports and the server's boot, seconds each, then run one after the other. Launched first,
+    the server boots on the other core while the flow's imports run.
     """
-    from_environment = os.environ.get("PREFECT_API_URL", "")
-    ephemeral = os.environ.get("PREFECT_SERVER_EPHEMERAL_ENABLED", "true").lower() not in ("0", "false")
-    if from_environment or not ephemeral:
-        return lambda: None
-    failure: list[BaseException] = []
 
-    def start() -> None:
-        try:
-            from prefect.settings import PREFECT_API_URL
+    def __init__(self) -> None:
+        self.port = _free_port()
+        self.process = self._launch()
+        atexit.register(self.stop)  # registered before Prefect's own exit handlers, so it runs after them
 
-            if PREFECT_API_URL.value():  # a profile names a server: nothing to start
-                return
-            from prefect.server.api.server import SubprocessASGIServer
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api"
 
-            SubprocessASGIServer().start()
-        except BaseException as exc:  # reported by wait(); the flow would fail the same way
-            failure.append(exc)
+    def _launch(self) -> subprocess.Popen[bytes]:
+        spec = importlib.util.find_spec("prefect")  # finds the package without importing it
+        if spec is None or not spec.submodule_search_locations:
+            raise RuntimeError("prefect is not installed")
+        packages = Path(next(iter(spec.submodule_search_locations))).parent
+        command = [sys.executable, "-m", "uvicorn", "--app-dir", str(packages), "--factory"]
+        command += ["prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(self.port)]
+        command += ["--log-level", "error", "--lifespan", "on"]
+        return subprocess.Popen(command, env=os.environ | SERVER_ENVIRONMENT)
 
-    thread = threading.Thread(target=start, name="prefect-server-start", daemon=True)
-    thread.start()
+    def wait_healthy(self, timeout_s: float) -> None:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            code = self.process.poll()
+            if code == _PORT_IN_USE:  # taken since it was found free: try another
+                self.port = _free_port()
+                self.process = self._launch()
+            elif code is not None:
+                raise RuntimeError(f"Prefect's temporary server exited with code {code} while starting")
+            try:
+                with _NO_PROXY.open(f"{self.api_url}/health", timeout=1) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                pass
+            time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"Prefect's temporary server did not become healthy within {timeout_s:.0f} s")
 
-    def wait() -> None:
-        thread.join()
-        if failure:
-            raise failure[0]
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
 
-    return wait
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start_temporary_server() -> TemporaryServer | None:
+    """Launch the temporary server now unless the environment names a server or forbids one.
+
+    A server named only in a Prefect profile or prefect.toml is known once Prefect is imported:
+    `prefect_api` then stops this one unused."""
+    if os.environ.get("PREFECT_API_URL"):
+        return None
+    if os.environ.get("PREFECT_SERVER_EPHEMERAL_ENABLED", "true").lower() in ("0", "false"):
+        return None
+    return TemporaryServer()
+
+
+@contextmanager
+def prefect_api(server: TemporaryServer | None) -> Iterator[None]:
+    """Within the block Prefect's client uses the server the settings name, else `server` once healthy.
+    Processes started in the block (a local Dask cluster's workers) inherit its address."""
+    if server is None:
+        yield
+        return
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    if PREFECT_API_URL.value():
+        server.stop()
+        yield
+        return
+    server.wait_healthy(float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "60")))
+    os.environ["PREFECT_API_URL"] = server.api_url
+    try:
+        with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
+            yield
+    finally:
+        del os.environ["PREFECT_API_URL"]

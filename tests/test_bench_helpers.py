@@ -1,14 +1,19 @@
 """The benchmark's scaled corpus and figures.
 
-Real data: the first records of the ClinicalTrials.gov XML archive, read from the corpora folder.
+Real data: the first records of the ClinicalTrials.gov XML archive, read from the corpora folder;
+real processes for the CPU sampling.
 """
 
 from __future__ import annotations
 
 import itertools
+import subprocess
+import sys
 from pathlib import Path
 
-from bench.measure import RunMeasure, TreeMemory
+import psutil
+
+from bench.measure import RunMeasure, TreeCpu, TreeMemory
 from bench.run import marginal
 from bench.scale import read_ctgov_records, replicate, write_scaled_corpus
 from flows.settings import load_settings
@@ -41,7 +46,7 @@ def test_the_scaled_corpus_holds_the_asked_number_of_distinct_trials(tmp_path: P
 
 
 def test_marginal_throughput_subtracts_the_fixed_cost() -> None:
-    run = RunMeasure("ctgov", 40.0, 0, TreeMemory(), {"documents": {"seen": 6000}})
+    run = RunMeasure("ctgov", 40.0, 0, TreeMemory(), summary={"documents": {"seen": 6000}})
     figures = marginal(run, fixed_s=10.0, floor_s=2.0)
     assert figures == {
         "marginal_s": 30.0,
@@ -49,3 +54,31 @@ def test_marginal_throughput_subtracts_the_fixed_cost() -> None:
         "floor_s": 2.0,
         "marginal_over_floor": 15.0,
     }
+
+
+def test_the_cpu_the_documents_took_bounds_the_throughput_on_this_machines_cores() -> None:
+    cpu = TreeCpu({101: ("flow", 30.0), 102: ("parse_workers", 40.0), 103: ("parse_workers", 10.0)})
+    run = RunMeasure("ctgov", 40.0, 0, TreeMemory(), cpu, {"documents": {"seen": 6000}})
+    figures = marginal(run, fixed_s=10.0, floor_s=None, fixed_cpu_s=20.0)
+    cores = psutil.cpu_count()
+    assert figures["marginal_cpu_s"] == 60.0
+    assert figures["marginal_cpu_ms_per_doc"] == 10.0
+    assert figures["cpu_bound_docs_per_s"] == round(cores * 100.0, 1)
+    assert run.as_dict()["cpu_s"] == {"flow": 30.0, "parse_workers": 50.0, "prefect_server": 0.0, "other": 0.0}
+
+
+def test_cpu_sampling_counts_each_process_of_the_tree_under_its_role() -> None:
+    busy = "import time\nend = time.process_time() + 0.5\nwhile time.process_time() < end: pass\ntime.sleep(5)"
+    child = subprocess.Popen([sys.executable, "-c", busy])
+    try:
+        cpu, child_process = TreeCpu(), psutil.Process(child.pid)
+        while child_process.cpu_times().user + child_process.cpu_times().system < 0.5:
+            cpu.sample(psutil.Process())
+        cpu.sample(psutil.Process())
+    finally:
+        child.kill()
+        child.wait()
+    roles = cpu.by_role()
+    assert roles["other"] >= 0.5  # the child: neither the flow, a parse worker nor Prefect's server
+    assert roles["flow"] > 0  # this process, the tree's root
+    assert roles["parse_workers"] == roles["prefect_server"] == 0
