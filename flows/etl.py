@@ -27,6 +27,7 @@ from flows import parse_pool
 from flows.batch import BatchResult, process_batch, warm_up
 from flows.extract.sources import iter_raw_records, with_ids
 from flows.extract.splitters import RawRecord
+from flows.links import links_and_clusters
 from flows.runners import make_task_runner, pool_workers
 from flows.settings import load_settings
 from warehouse import links, load, quality
@@ -48,6 +49,7 @@ EXPORTED_TABLES = (
     "trial_links",
     "trial_cluster_ids",
 )
+LINK_TABLES = ("trial_links", "trial_cluster_ids")  # what links.store writes
 
 
 class StrictModeFailure(RuntimeError):
@@ -313,9 +315,11 @@ def _finish(
         load.apply_ddl(con)
     docs = summary.documents
     docs["removed"] += load.mark_removed(con, summary.sources, seen, summary.run_id)
-    if docs["seen"] > docs["skipped"] or docs["removed"]:
+    changed = docs["seen"] > docs["skipped"] or bool(docs["removed"])
+    computed_links = None
+    if changed:  # computed on an idle parse worker while this process exports the other tables
         started = time.perf_counter()
-        summary.links = links.refresh_links(con)
+        computed_links = parse_pool.run_later(links_and_clusters, links.candidates(con))
         summary.seconds["links"] += time.perf_counter() - started
     # final statuses: a document loaded early in the run may have become partial when a later
     # document of a better source took its trial over
@@ -343,13 +347,24 @@ def _finish(
     )
     tables = EXPORTED_TABLES + (load.PRIVATE_TABLES if export_contacts else ())
     started = time.perf_counter()
+    staging = _export(con, parquet, tables if computed_links is None else _without(tables, LINK_TABLES), changed)
+    summary.seconds["export"] += time.perf_counter() - started
+    if computed_links is not None:
+        started = time.perf_counter()
+        summary.links = links.store(con, computed_links())
+        summary.seconds["links"] += time.perf_counter() - started
+        started = time.perf_counter()
+        load.export_into(con, staging, LINK_TABLES)
+        summary.seconds["export"] += time.perf_counter() - started
+    started = time.perf_counter()
     summary.rows = load.table_counts(con, EXPORTED_TABLES + load.PRIVATE_TABLES)
     summary.quality_report = quality.report_markdown(con, summary.run_id)
     summary.seconds["quality"] += time.perf_counter() - started
-    started = time.perf_counter()
-    staging = _export(con, parquet, tables, changed=docs["seen"] > docs["skipped"] or bool(docs["removed"]))
-    summary.seconds["export"] += time.perf_counter() - started
     return staging
+
+
+def _without(tables: tuple[str, ...], left_out: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(t for t in tables if t not in left_out)
 
 
 def _export(con: Any, parquet: Path, tables: tuple[str, ...], changed: bool) -> Path:

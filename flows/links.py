@@ -101,6 +101,16 @@ def find_links(trials: Sequence[LinkCandidate]) -> list[Link]:
     return [by_pair[pair] for pair in sorted(by_pair)]
 
 
+LinksAndClusters = tuple[list[Link], list[tuple[str, str]]]  # links, (trial_id, cluster_id) where they differ
+
+
+def links_and_clusters(trials: Sequence[LinkCandidate]) -> LinksAndClusters:
+    """find_links, and the cluster of every trial that is not its own cluster."""
+    links = find_links(trials)
+    cluster_of = clusters(links, [trial.trial_id for trial in trials])
+    return links, [(trial_id, cluster) for trial_id, cluster in cluster_of.items() if trial_id != cluster]
+
+
 def clusters(links: Iterable[Link], trial_ids: Iterable[str]) -> dict[str, str]:
     """trial_id -> cluster_id (the smallest trial_id of its connected component); union-find."""
     parent: dict[str, str] = {trial_id: trial_id for trial_id in trial_ids}

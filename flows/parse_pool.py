@@ -63,6 +63,20 @@ def shutdown() -> None:
             _pool = None
 
 
+def run_later(fn: Callable[..., T], *args: object) -> Callable[[], T]:
+    """Start fn(*args) on a worker of the running pool, and return what gives its result. Without a
+    running pool (a small run, or one on Dask) fn runs here, when its result is asked for."""
+    with _lock:
+        pool = _pool
+    if pool is None:
+        return lambda: fn(*args)
+    try:
+        future = pool.submit(fn, *args)
+    except BrokenProcessPool:
+        return lambda: fn(*args)
+    return future.result
+
+
 def run(fn: Callable[..., T], *args: object, workers: int, inline: bool = False) -> T:
     """fn(*args) in a worker process, or here when one worker is asked for or `inline` is set."""
     if workers <= 1 or (inline and _pool is None):

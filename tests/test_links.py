@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import csv
 import gzip
+import os
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
-from flows.links import Link, LinkCandidate, clusters, find_links, registry_id_keys
+from flows import parse_pool
+from flows.links import Link, LinkCandidate, clusters, find_links, links_and_clusters, registry_id_keys
 
 REGISTRIES = {
     "ChiCTR": "chictr",
@@ -81,7 +83,7 @@ def test_clusters_use_smallest_id() -> None:
 
 
 @pytest.fixture(scope="module")
-def ictrp_links(corpora: Path) -> dict[tuple[str, str], Link]:
+def ictrp_candidates(corpora: Path) -> list[LinkCandidate]:
     rows: dict[str, tuple[str, str, str, str]] = {}
     with gzip.open(corpora / "ictrp-covid-1128.csv.gz", "rt", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
@@ -119,7 +121,12 @@ def ictrp_links(corpora: Path) -> dict[tuple[str, str], Link]:
                 int(year.group(0)) if year else None,
             )
         )
-    return {(link.trial_id, link.linked_trial_id): link for link in find_links(candidates)}
+    return candidates
+
+
+@pytest.fixture(scope="module")
+def ictrp_links(ictrp_candidates: list[LinkCandidate]) -> dict[tuple[str, str], Link]:
+    return {(link.trial_id, link.linked_trial_id): link for link in find_links(ictrp_candidates)}
 
 
 def test_ictrp_same_trial_in_two_registries(ictrp_links: dict[tuple[str, str], Link]) -> None:
@@ -141,3 +148,19 @@ def test_ictrp_ambiguous_and_short_titles_do_not_link(ictrp_links: dict[tuple[st
     assert "euctr:EUCTR2020-001172-15-DK" not in linked
     assert "euctr:EUCTR2020-001162-12-FR" not in linked
     assert len(ictrp_links) == 23
+
+
+def test_links_computed_on_a_parse_worker_are_the_links_computed_here(ictrp_candidates: list[LinkCandidate]) -> None:
+    """At the end of a run the links are computed on an idle parse worker; without a running pool, here."""
+    assert parse_pool.run_later(os.getpid)() == os.getpid()
+    parse_pool.run(os.getpid, workers=2)  # starts the pool, as a run's first batch does
+    try:
+        assert parse_pool.run_later(os.getpid)() != os.getpid()
+        on_worker = parse_pool.run_later(links_and_clusters, ictrp_candidates)
+        links, cluster_ids = links_and_clusters(ictrp_candidates)
+        assert on_worker() == (links, cluster_ids)
+    finally:
+        parse_pool.shutdown()
+    assert len(links) == 23  # as test_ictrp_ambiguous_and_short_titles_do_not_link counts them
+    assert ("chictr:ChiCTR2000031319", "ctgov:NCT04336254") in {(x.trial_id, x.linked_trial_id) for x in links}
+    assert ("ctgov:NCT04336254", "chictr:ChiCTR2000031319") in cluster_ids  # the smaller id names the cluster

@@ -59,6 +59,12 @@ def export_parquet(con: duckdb.DuckDBPyConnection, target: Path, tables: Iterabl
     staging = target.with_name(target.name + ".new")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
+    export_into(con, staging, tables)
+    return staging
+
+
+def export_into(con: duckdb.DuckDBPyConnection, staging: Path, tables: Iterable[str]) -> None:
+    """Write `tables` into a folder `export_parquet` made."""
     # The unsorted tables need no particular row order; DuckDB otherwise buffers rows to keep the scan's
     # order, and trial_versions at 100,000 trials outgrows a 256 MB memory limit doing so.
     con.execute("SET preserve_insertion_order = false")
@@ -70,7 +76,6 @@ def export_parquet(con: duckdb.DuckDBPyConnection, target: Path, tables: Iterabl
                 _export_table(con, table, table_path(staging, table))
     finally:
         con.execute("RESET preserve_insertion_order")
-    return staging
 
 
 def _export_table(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> None:

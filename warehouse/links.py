@@ -1,14 +1,18 @@
-"""Cross-registry links over every trial in the warehouse, refreshed inside the run's transaction."""
+"""Cross-registry links over every trial in the warehouse, refreshed inside the run's transaction.
+
+In three steps, so that the pure middle one (`flows.links.links_and_clusters`) can run in
+another process while the run does other work: read the candidates, compute, store.
+"""
 
 from __future__ import annotations
 
 import duckdb
 import pandas as pd
 
-from flows.links import LinkCandidate, clusters, find_links
+from flows.links import LinkCandidate, LinksAndClusters, links_and_clusters
 
 
-def _candidates(con: duckdb.DuckDBPyConnection) -> list[LinkCandidate]:
+def candidates(con: duckdb.DuckDBPyConnection) -> list[LinkCandidate]:
     rows = con.execute(
         """SELECT trial_id, registry, registry_id, secondary_ids, title, brief_title, year(start_date), conditions
            FROM trials ORDER BY trial_id"""
@@ -16,18 +20,14 @@ def _candidates(con: duckdb.DuckDBPyConnection) -> list[LinkCandidate]:
     return [LinkCandidate(r[0], r[1], r[2], tuple(r[3] or ()), r[4], r[5], r[6], tuple(r[7] or ())) for r in rows]
 
 
-def refresh_links(con: duckdb.DuckDBPyConnection) -> int:
-    """Recompute trial_links and trial_cluster_ids; returns the number of links."""
-    candidates = _candidates(con)
-    links = find_links(candidates)
+def store(con: duckdb.DuckDBPyConnection, computed: LinksAndClusters) -> int:
+    """Replace trial_links and trial_cluster_ids; returns the number of links."""
+    links, cluster_ids = computed
     link_frame = pd.DataFrame(
         [(x.trial_id, x.linked_trial_id, x.method, x.score, x.evidence) for x in links],
         columns=["trial_id", "linked_trial_id", "method", "score", "evidence"],
     )
-    cluster_of = clusters(links, [c.trial_id for c in candidates])
-    cluster_frame = pd.DataFrame(
-        [(t, c) for t, c in sorted(cluster_of.items()) if t != c], columns=["trial_id", "cluster_id"]
-    )
+    cluster_frame = pd.DataFrame(cluster_ids, columns=["trial_id", "cluster_id"])
     con.execute("DELETE FROM trial_links")
     con.execute("DELETE FROM trial_cluster_ids")
     con.register("new_links", link_frame)
@@ -39,3 +39,8 @@ def refresh_links(con: duckdb.DuckDBPyConnection) -> int:
         con.unregister("new_links")
         con.unregister("new_clusters")
     return len(links)
+
+
+def refresh_links(con: duckdb.DuckDBPyConnection) -> int:
+    """Recompute trial_links and trial_cluster_ids here; returns the number of links."""
+    return store(con, links_and_clusters(candidates(con)))
