@@ -27,7 +27,6 @@ from flows import parse_pool
 from flows.batch import BatchResult, process_batch, warm_up
 from flows.extract.sources import iter_raw_records, with_ids
 from flows.extract.splitters import RawRecord
-from flows.links import links_and_clusters
 from flows.runners import make_task_runner, pool_workers
 from flows.settings import load_settings
 from warehouse import links, load, quality
@@ -319,7 +318,7 @@ def _finish(
     computed_links = None
     if changed:  # computed on an idle parse worker while this process exports the other tables
         started = time.perf_counter()
-        computed_links = parse_pool.run_later(links_and_clusters, links.candidates(con))
+        computed_links = parse_pool.run_later(links.compute, links.candidate_rows(con))
         summary.seconds["links"] += time.perf_counter() - started
     # final statuses: a document loaded early in the run may have become partial when a later
     # document of a better source took its trial over

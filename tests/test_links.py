@@ -10,10 +10,12 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
 from flows import parse_pool
 from flows.links import Link, LinkCandidate, clusters, find_links, links_and_clusters, registry_id_keys
+from warehouse import links as warehouse_links
 
 REGISTRIES = {
     "ChiCTR": "chictr",
@@ -151,12 +153,28 @@ def test_ictrp_ambiguous_and_short_titles_do_not_link(ictrp_links: dict[tuple[st
 
 
 def test_links_computed_on_a_parse_worker_are_the_links_computed_here(ictrp_candidates: list[LinkCandidate]) -> None:
-    """At the end of a run the links are computed on an idle parse worker; without a running pool, here."""
+    """At the end of a run the links are computed on an idle parse worker, from the candidates' rows
+    as Arrow; without a running pool, here."""
+    rows = pa.Table.from_pylist(
+        [
+            {
+                "trial_id": c.trial_id,
+                "registry": c.registry,
+                "registry_id": c.registry_id,
+                "secondary_ids": list(c.secondary_ids),
+                "title": c.title,
+                "brief_title": c.brief_title,
+                "start_year": c.start_year,
+                "conditions": list(c.conditions),
+            }
+            for c in ictrp_candidates
+        ]
+    )
     assert parse_pool.run_later(os.getpid)() == os.getpid()
     parse_pool.run(os.getpid, workers=2)  # starts the pool, as a run's first batch does
     try:
         assert parse_pool.run_later(os.getpid)() != os.getpid()
-        on_worker = parse_pool.run_later(links_and_clusters, ictrp_candidates)
+        on_worker = parse_pool.run_later(warehouse_links.compute, rows)
         links, cluster_ids = links_and_clusters(ictrp_candidates)
         assert on_worker() == (links, cluster_ids)
     finally:

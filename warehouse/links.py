@@ -1,23 +1,42 @@
 """Cross-registry links over every trial in the warehouse, refreshed inside the run's transaction.
 
-In three steps, so that the pure middle one (`flows.links.links_and_clusters`) can run in
-another process while the run does other work: read the candidates, compute, store.
+In three steps, so that the middle one can run in another process while the run does other
+work: read the candidate rows (as Arrow, compact to hold and to send), compute, store.
 """
 
 from __future__ import annotations
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from flows.links import LinkCandidate, LinksAndClusters, links_and_clusters
 
 
-def candidates(con: duckdb.DuckDBPyConnection) -> list[LinkCandidate]:
-    rows = con.execute(
-        """SELECT trial_id, registry, registry_id, secondary_ids, title, brief_title, year(start_date), conditions
+def candidate_rows(con: duckdb.DuckDBPyConnection) -> pa.Table:
+    return con.execute(
+        """SELECT trial_id, registry, registry_id, secondary_ids, title, brief_title,
+                  year(start_date) AS start_year, conditions
            FROM trials ORDER BY trial_id"""
-    ).fetchall()
-    return [LinkCandidate(r[0], r[1], r[2], tuple(r[3] or ()), r[4], r[5], r[6], tuple(r[7] or ())) for r in rows]
+    ).to_arrow_table()
+
+
+def compute(rows: pa.Table) -> LinksAndClusters:
+    """The links and clusters of the candidate rows; no database, so it can run on a parse worker."""
+    candidates = [
+        LinkCandidate(
+            r["trial_id"],
+            r["registry"],
+            r["registry_id"],
+            tuple(r["secondary_ids"] or ()),
+            r["title"],
+            r["brief_title"],
+            r["start_year"],
+            tuple(r["conditions"] or ()),
+        )
+        for r in rows.to_pylist()
+    ]
+    return links_and_clusters(candidates)
 
 
 def store(con: duckdb.DuckDBPyConnection, computed: LinksAndClusters) -> int:
@@ -43,4 +62,4 @@ def store(con: duckdb.DuckDBPyConnection, computed: LinksAndClusters) -> int:
 
 def refresh_links(con: duckdb.DuckDBPyConnection) -> int:
     """Recompute trial_links and trial_cluster_ids here; returns the number of links."""
-    return store(con, links_and_clusters(candidates(con)))
+    return store(con, compute(candidate_rows(con)))
