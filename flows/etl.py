@@ -2,7 +2,8 @@
 
 extract (files -> raw records, hashed) -> parse batches (decode, detect, parse, frames,
 pandera) -> load (one committed transaction per batch, into a working copy of the warehouse)
--> links, runs row, Parquet export -> the copy replaces the warehouse -> run summary.
+-> links (on an idle parse worker) alongside the Parquet export, runs row -> the copy replaces
+the warehouse -> run summary.
 """
 
 from __future__ import annotations
