@@ -74,7 +74,15 @@ def run_later(fn: Callable[..., T], *args: object) -> Callable[[], T]:
         future = pool.submit(fn, *args)
     except BrokenProcessPool:
         return lambda: fn(*args)
-    return future.result
+
+    def result() -> T:
+        try:
+            return future.result()
+        except BrokenProcessPool:  # the worker died (killed, out of memory): do it here
+            shutdown()  # and the next batch starts a fresh pool
+            return fn(*args)
+
+    return result
 
 
 def run(fn: Callable[..., T], *args: object, workers: int, inline: bool = False) -> T:

@@ -182,3 +182,19 @@ def test_links_computed_on_a_parse_worker_are_the_links_computed_here(ictrp_cand
     assert len(links) == 23  # as test_ictrp_ambiguous_and_short_titles_do_not_link counts them
     assert ("chictr:ChiCTR2000031319", "ctgov:NCT04336254") in {(x.trial_id, x.linked_trial_id) for x in links}
     assert ("ctgov:NCT04336254", "chictr:ChiCTR2000031319") in cluster_ids  # the smaller id names the cluster
+
+
+def _exit_unless_in(pid: int) -> str:
+    if os.getpid() != pid:
+        os._exit(1)  # a worker that dies, as one killed for memory would
+    return "computed here"
+
+
+def test_a_worker_that_dies_leaves_the_work_to_this_process() -> None:
+    parse_pool.run(os.getpid, workers=2)
+    try:
+        result = parse_pool.run_later(_exit_unless_in, os.getpid())
+        assert result() == "computed here"
+        assert parse_pool.run(os.getpid, workers=2) != os.getpid()  # a fresh pool for what follows
+    finally:
+        parse_pool.shutdown()

@@ -58,8 +58,3 @@ def store(con: duckdb.DuckDBPyConnection, computed: LinksAndClusters) -> int:
         con.unregister("new_links")
         con.unregister("new_clusters")
     return len(links)
-
-
-def refresh_links(con: duckdb.DuckDBPyConnection) -> int:
-    """Recompute trial_links and trial_cluster_ids here; returns the number of links."""
-    return store(con, compute(candidate_rows(con)))
