@@ -27,6 +27,14 @@ SERVER_APP = "prefect.server.api.server:create_app"  # in the command line of Pr
 FORKSERVER = "multiprocessing.forkserver"  # in the command line of the parse pool's forkserver and its workers
 
 
+def process_tree(root: psutil.Process) -> list[psutil.Process]:
+    """`root` and its descendants, root first; empty once root has exited."""
+    try:
+        return [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return []
+
+
 @dataclass
 class TreeMemory:
     """Peak resident memory of a process and its descendants, sampled while it runs."""
@@ -36,10 +44,9 @@ class TreeMemory:
     peak_main_bytes: int = 0  # the flow process itself
     samples: int = 0
 
-    def sample(self, root: psutil.Process) -> None:
-        try:
-            processes = [root, *root.children(recursive=True)]
-        except psutil.NoSuchProcess:
+    def sample(self, processes: list[psutil.Process]) -> None:
+        """One sample of `process_tree(root)`."""
+        if not processes:
             return
         sizes = []
         for process in processes:
@@ -60,15 +67,12 @@ class TreeCpu:
 
     processes: dict[int, tuple[str, float]] = field(default_factory=dict)  # pid -> (role, seconds)
 
-    def sample(self, root: psutil.Process) -> None:
-        try:
-            processes = [root, *root.children(recursive=True)]
-        except psutil.NoSuchProcess:
-            return
+    def sample(self, processes: list[psutil.Process]) -> None:
+        """One sample of `process_tree(root)`: the first process is the root."""
         for process in processes:
             try:
                 times = process.cpu_times()
-                role = self.processes[process.pid][0] if process.pid in self.processes else _role(root, process)
+                role = self.processes[process.pid][0] if process.pid in self.processes else _role(processes[0], process)
             except psutil.Error:
                 continue
             self.processes[process.pid] = (role, times.user + times.system)
@@ -151,8 +155,9 @@ def run_trials(
 
     def sampler() -> None:
         while not done.is_set():
-            memory.sample(root)
-            cpu.sample(root)
+            processes = process_tree(root)
+            memory.sample(processes)
+            cpu.sample(processes)
             done.wait(SAMPLE_SECONDS)
 
     thread = threading.Thread(target=sampler, daemon=True)

@@ -21,7 +21,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +29,7 @@ import psutil
 from bench import criteria
 from bench.measure import RunMeasure, run_trials, xml_floor_archive, xml_floor_folder
 from bench.scale import ensure_scaled_corpus
+from flows.prefect_env import api_healthy
 from flows.settings import PROJECT_ROOT, load_settings
 
 RESULTS = PROJECT_ROOT / "bench" / "results.json"
@@ -93,12 +93,9 @@ def fixed_cost_runs(work: Path) -> dict[str, Any]:
 def _wait_healthy(url: str, timeout_s: float) -> bool:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/health", timeout=2) as response:
-                if response.status == 200:
-                    return True
-        except OSError:
-            time.sleep(0.5)
+        if api_healthy(url):
+            return True
+        time.sleep(0.5)
     return False
 
 

@@ -87,12 +87,8 @@ class TemporaryServer:
                 self.process = self._launch()
             elif code is not None:
                 raise RuntimeError(f"Prefect's temporary server exited with code {code} while starting")
-            try:
-                with _NO_PROXY.open(f"{self.api_url}/health", timeout=1) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                pass
+            if api_healthy(self.api_url):
+                return
             time.sleep(0.05)
         self.stop()
         raise RuntimeError(f"Prefect's temporary server did not become healthy within {timeout_s:.0f} s")
@@ -105,6 +101,15 @@ class TemporaryServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+
+def api_healthy(api_url: str) -> bool:
+    """Whether the Prefect API at `api_url` answers its health check."""
+    try:
+        with _NO_PROXY.open(f"{api_url}/health", timeout=1) as response:
+            return bool(response.status == 200)
+    except OSError:
+        return False
 
 
 def _free_port() -> int:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import psutil
 
-from bench.measure import RunMeasure, TreeCpu, TreeMemory
+from bench.measure import RunMeasure, TreeCpu, TreeMemory, process_tree
 from bench.run import marginal
 from bench.scale import read_ctgov_records, replicate, write_scaled_corpus
 from flows.settings import load_settings
@@ -73,8 +73,8 @@ def test_cpu_sampling_counts_each_process_of_the_tree_under_its_role() -> None:
     try:
         cpu, child_process = TreeCpu(), psutil.Process(child.pid)
         while child_process.cpu_times().user + child_process.cpu_times().system < 0.5:
-            cpu.sample(psutil.Process())
-        cpu.sample(psutil.Process())
+            cpu.sample(process_tree(psutil.Process()))
+        cpu.sample(process_tree(psutil.Process()))
     finally:
         child.kill()
         child.wait()
