@@ -26,14 +26,16 @@ from prefect.utilities.annotations import quote
 
 from flows import parse_pool
 from flows.batch import BatchResult, process_batch, warm_up
-from flows.extract.sources import iter_raw_records, with_ids
+from flows.extract.sources import distinct_sources, iter_raw_records, with_ids
 from flows.extract.splitters import RawRecord
 from flows.runners import make_task_runner, pool_workers
 from flows.settings import load_settings
 from warehouse import links, load, quality
+from warehouse.stored import SeenPlaces, StoredDocuments, document_key
 from warehouse.workspace import Workspace
 
 T = TypeVar("T")
+LOOKUP_CHUNK = 500  # records whose stored documents are looked up together
 
 EXPORTED_TABLES = (
     "documents",
@@ -170,7 +172,7 @@ def _load_result(
     result: BatchResult,
     summary: RunSummary,
     strict: bool,
-    known: dict[tuple[str, int], str],
+    replacing: dict[tuple[str, int], str],
 ) -> None:
     """One batch, one committed transaction in the working copy."""
     started = time.perf_counter()
@@ -178,8 +180,8 @@ def _load_result(
         first = result.quarantine[0]
         raise StrictModeFailure(f"--strict: {len(result.quarantine)} row(s) failed validation, first: {first}")
     documents = result.frames["documents"]
-    keys = zip(documents["source_path"], documents["record_index"], strict=True)
-    stored = [known[key] for key in keys if key in known]
+    places = zip(documents["source_path"], documents["record_index"], strict=True)
+    stored = [d for d in (replacing.pop(place, None) for place in places) if d is not None]
     _in_transaction(
         _batch_connection(workspace),
         lambda con: load.load_batch(con, result.frames, result.quarantine, summary.run_id, stored),
@@ -242,21 +244,25 @@ def _write_report(db: Path, summary: RunSummary) -> Path:
 
 def _changed_only(
     records: Iterator[RawRecord],
-    known: dict[tuple[str, int], str],
+    stored: StoredDocuments,
+    full_refresh: bool,
     summary: RunSummary,
-    seen: set[tuple[str, int]],
+    seen: SeenPlaces,
+    replacing: dict[tuple[str, int], str],
 ) -> Iterator[RawRecord]:
-    """Skip documents whose bytes are unchanged since they were last loaded (same sha256)."""
-    for record in records:
-        key = (record.source_path, record.record_index)
-        if key in seen:  # the same file under two of the run's sources: read once
-            continue
-        seen.add(key)
-        if known.get(key) == record.document_id and record.error is None:
-            summary.documents["seen"] += 1
-            summary.documents["skipped"] += 1
-            continue
-        yield record
+    """Skip documents whose bytes are unchanged since they were last loaded (same sha256), unless
+    `full_refresh`. Notes in `replacing` the stored document each yielded record replaces."""
+    for chunk in batched(records, LOOKUP_CHUNK):
+        keys = [document_key(record.source_path, record.record_index) for record in chunk]
+        for record, key, stored_id in zip(chunk, keys, stored.document_ids(keys), strict=True):
+            seen.add(key)
+            if stored_id == record.document_id and record.error is None and not full_refresh:
+                summary.documents["seen"] += 1
+                summary.documents["skipped"] += 1
+                continue
+            if stored_id is not None:
+                replacing[(record.source_path, record.record_index)] = stored_id
+            yield record
 
 
 def _run(
@@ -267,15 +273,17 @@ def _run(
     strict: bool,
     full_refresh: bool,
     loaded_at: datetime,
-) -> set[tuple[str, int]]:
-    """Parse and load every changed document; returns the (path, record) keys seen under the sources."""
+) -> SeenPlaces:
+    """Parse and load every changed document; returns the places (path, record) read under the sources."""
     pending: deque[PrefectFuture[BatchResult]] = deque()
     max_pending = settings.workers + 1  # bounded: never hold the corpus in memory
-    known = load.known_documents(workspace.live)  # what each batch replaces
-    seen: set[tuple[str, int]] = set()
-    records = with_ids(iter_raw_records([Path(s) for s in sources], settings.max_document_bytes))
+    stored = StoredDocuments.read(workspace.live)
+    seen = SeenPlaces()
+    replacing: dict[tuple[str, int], str] = {}  # (path, record) -> stored document, for the batches in flight
+    records = with_ids(iter_raw_records(distinct_sources(Path(s) for s in sources), settings.max_document_bytes))
+    changed = _changed_only(records, stored, full_refresh, summary, seen, replacing)
     extract_started = time.perf_counter()
-    for batch in batched(_changed_only(records, {} if full_refresh else known, summary, seen), settings.batch_size):
+    for batch in batched(changed, settings.batch_size):
         summary.documents["seen"] += len(batch)
         summary.seconds["extract"] += time.perf_counter() - extract_started
         only_batch = len(batch) < settings.batch_size and not pending  # a small run: no pool start-up
@@ -284,11 +292,11 @@ def _run(
         records_arg = batch if settings.task_runner == "dask" else quote(batch)
         pending.append(parse_batch.submit(records_arg, summary.run_id, loaded_at, pool_workers(settings), only_batch))
         while len(pending) >= max_pending:
-            _load_result(workspace, _wait(pending.popleft(), summary), summary, strict, known)
+            _load_result(workspace, _wait(pending.popleft(), summary), summary, strict, replacing)
         extract_started = time.perf_counter()
     summary.seconds["extract"] += time.perf_counter() - extract_started  # the tail, or all of a no-op run
     while pending:
-        _load_result(workspace, _wait(pending.popleft(), summary), summary, strict, known)
+        _load_result(workspace, _wait(pending.popleft(), summary), summary, strict, replacing)
     return seen
 
 
@@ -303,7 +311,7 @@ def _wait(future: PrefectFuture[BatchResult], summary: RunSummary) -> BatchResul
 def _finish(
     con: Any,
     summary: RunSummary,
-    seen: set[tuple[str, int]],
+    seen: SeenPlaces,
     parquet: Path,
     export_contacts: bool,
     started_at: datetime,

@@ -18,8 +18,10 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from flows.extract.archives import MEMBER_SEPARATOR
 from flows.precedence import source_rank
 from warehouse.export import EXPORT_ORDER, export_into, export_parquet, link_unchanged, swap_in
+from warehouse.stored import KEY_SQL, SeenPlaces
 
 # the run's export, re-exported
 __all__ = ["EXPORT_ORDER", "export_into", "export_parquet", "link_unchanged", "swap_in"]
@@ -90,14 +92,6 @@ def registered(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]) 
     finally:
         for name in frames:
             con.unregister(f"batch_{name}")
-
-
-def known_documents(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, int], str]:
-    """(source_path, record_index) -> document_id of every stored document; empty for a new warehouse."""
-    if not con.execute("SELECT 1 FROM duckdb_tables() WHERE table_name = 'documents'").fetchall():
-        return {}
-    rows = con.execute("SELECT source_path, record_index, document_id FROM documents").fetchall()
-    return {(path, index): doc_id for path, index, doc_id in rows}
 
 
 def _conflicts(con: duckdb.DuckDBPyConnection, trials: pd.DataFrame) -> tuple[dict[str, str], dict[str, str]]:
@@ -237,35 +231,41 @@ def _record_versions(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
     )
 
 
-def _under(path: str, sources: Iterable[str]) -> bool:
-    return any(path == s or path.startswith((s.rstrip("/") + "/", s + "!")) for s in sources)
-
-
-def mark_removed(con: duckdb.DuckDBPyConnection, sources: list[str], seen: set[tuple[str, int]], run_id: str) -> int:
+def mark_removed(con: duckdb.DuckDBPyConnection, sources: list[str], seen: SeenPlaces, run_id: str) -> int:
     """Documents under this run's sources that were not found again: marked removed, their trials ended."""
-    stored = con.execute(
-        "SELECT source_path, record_index, document_id FROM documents WHERE status <> 'removed'"
-    ).fetchall()
-    gone = [(p, i, d) for p, i, d in stored if (p, i) not in seen and _under(p, sources)]
+    if not sources:
+        return 0
+    one_source = "(source_path = ? OR starts_with(source_path, ?) OR starts_with(source_path, ?))"
+    under = " OR ".join([one_source] * len(sources))
+    prefixes = [value for s in sources for value in (s, s.rstrip("/") + "/", s + MEMBER_SEPARATOR)]
+    con.register("seen_places", pa.table({"key": seen.as_arrow()}))
+    try:
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE gone AS
+                SELECT source_path, record_index, document_id FROM documents
+                WHERE status <> 'removed' AND ({under}) AND {KEY_SQL} NOT IN (SELECT key FROM seen_places)""",
+            prefixes,
+        )
+    finally:
+        con.unregister("seen_places")
+    gone = con.execute("SELECT count(*) FROM gone").fetchone()[0]  # type: ignore[index]
     if not gone:
         return 0
-    frame = pd.DataFrame(gone, columns=["source_path", "record_index", "document_id"])
-    with registered(con, {"gone": frame}):
-        con.execute("""CREATE OR REPLACE TEMP TABLE gone_trials AS
-                       SELECT trial_id FROM trials WHERE document_id IN (SELECT document_id FROM batch_gone)""")
-        con.execute(
-            "UPDATE trial_versions SET valid_to = now()::TIMESTAMP WHERE valid_to IS NULL "
-            "AND trial_id IN (SELECT trial_id FROM gone_trials)"
-        )
-        for table in TRIAL_TABLES:
-            con.execute(f"DELETE FROM {table} WHERE trial_id IN (SELECT trial_id FROM gone_trials)")
-        con.execute(
-            """UPDATE documents d SET status = 'removed', run_id = ?, loaded_at = now()::TIMESTAMP,
-                      reason = 'no longer found under the source path'
-               FROM batch_gone g WHERE d.source_path = g.source_path AND d.record_index = g.record_index""",
-            [run_id],
-        )
-    return len(gone)
+    con.execute("""CREATE OR REPLACE TEMP TABLE gone_trials AS
+                   SELECT trial_id FROM trials WHERE document_id IN (SELECT document_id FROM gone)""")
+    con.execute(
+        "UPDATE trial_versions SET valid_to = now()::TIMESTAMP WHERE valid_to IS NULL "
+        "AND trial_id IN (SELECT trial_id FROM gone_trials)"
+    )
+    for table in TRIAL_TABLES:
+        con.execute(f"DELETE FROM {table} WHERE trial_id IN (SELECT trial_id FROM gone_trials)")
+    con.execute(
+        """UPDATE documents d SET status = 'removed', run_id = ?, loaded_at = now()::TIMESTAMP,
+                  reason = 'no longer found under the source path'
+           FROM gone g WHERE d.source_path = g.source_path AND d.record_index = g.record_index""",
+        [run_id],
+    )
+    return int(gone)
 
 
 def _drop_superseded(frames: dict[str, pd.DataFrame], losers: dict[str, str]) -> dict[str, pd.DataFrame]:

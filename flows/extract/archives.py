@@ -5,7 +5,7 @@ bytes (gzip, zip, tar), not by their names, and read in place, member by member,
 extracting anything to disk:
 
 - a tar (plain or gzip/bzip2/xz-compressed) or a zip yields each regular member as
-  `archive.tar.gz!member/path`;
+  `archive.tar.gz!member/path`; a name that comes again in the same archive is read once;
 - a gzip of a single file yields the decompressed stream under the file's own path.
 
 A stream is only valid until the next member is requested (tar archives are read as a stream).
@@ -74,10 +74,12 @@ def _is_tar(stream: BinaryIO) -> bool:
 
 
 def _tar_members(path: Path, stream: BinaryIO) -> Iterator[tuple[str, BinaryIO]]:
+    names: set[str] = set()
     with tarfile.open(fileobj=stream, mode="r|*") as archive:
         for member in archive:
-            if not member.isfile():
+            if not member.isfile() or member.name in names:
                 continue
+            names.add(member.name)
             extracted = archive.extractfile(member)
             if extracted is not None:
                 yield f"{path}{MEMBER_SEPARATOR}{member.name}", cast(BinaryIO, extracted)
@@ -85,8 +87,10 @@ def _tar_members(path: Path, stream: BinaryIO) -> Iterator[tuple[str, BinaryIO]]
 
 def _zip_members(path: Path, stream: BinaryIO) -> Iterator[tuple[str, BinaryIO]]:
     with zipfile.ZipFile(stream) as archive:
+        names: set[str] = set()
         for info in archive.infolist():
-            if info.is_dir():
+            if info.is_dir() or info.filename in names:
                 continue
+            names.add(info.filename)
             with archive.open(info) as member:
                 yield f"{path}{MEMBER_SEPARATOR}{info.filename}", member  # type: ignore[misc]

@@ -11,6 +11,13 @@ from flows.extract.decode import sha256_hex
 from flows.extract.splitters import RawRecord, split_stream
 
 
+def distinct_sources(paths: Iterable[Path]) -> list[Path]:
+    """The source paths without repeats and without paths inside another one given, so that no
+    document is read twice in a run (its place, path and record, is its key)."""
+    given = list(dict.fromkeys(paths))
+    return [p for p in given if not any(other != p and p.parts[: len(other.parts)] == other.parts for other in given)]
+
+
 def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
     for path in paths:
         if path.is_file():

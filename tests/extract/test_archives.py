@@ -63,3 +63,16 @@ def test_plain_files_pass_through(tmp_path: Path) -> None:
     path = tmp_path / "README.md"
     path.write_bytes(b"# Real registry corpora\n")
     assert read_all(path) == [(str(path), b"# Real registry corpora\n")]
+
+
+def test_a_member_name_that_comes_again_is_read_once(tmp_path: Path) -> None:
+    path = tmp_path / "appended.tar"  # `tar --append` of a newer copy leaves both members in the archive
+    with tarfile.open(path, "w") as archive:
+        add(archive, "ctgov-xml/NCT00000102.xml", XML)
+        add(
+            archive,
+            "ctgov-xml/NCT00000102.xml",
+            XML.replace(b"</clinical_study>", b"<acronym>A</acronym></clinical_study>"),
+        )
+        add(archive, "ctgov-xml/PMC101395.abst", TEXT)
+    assert read_all(path) == [(f"{path}!ctgov-xml/NCT00000102.xml", XML), (f"{path}!ctgov-xml/PMC101395.abst", TEXT)]
