@@ -2,7 +2,7 @@
 
 extract (files -> raw records, hashed) -> parse batches (decode, detect, parse, frames,
 pandera) -> load (one committed transaction per batch, into a working copy of the warehouse)
--> links (on an idle parse worker) alongside the Parquet export, runs row -> the copy replaces
+-> links (in a fresh worker process) alongside the Parquet export, runs row -> the copy replaces
 the warehouse -> run summary.
 """
 
@@ -325,7 +325,7 @@ def _finish(
     docs["removed"] += load.mark_removed(con, summary.sources, seen, summary.run_id)
     changed = docs["seen"] > docs["skipped"] or bool(docs["removed"])
     computed_links = None
-    if changed:  # computed on an idle parse worker while this process exports the other tables
+    if changed:  # computed in a fresh worker process while this process exports the other tables
         started = time.perf_counter()
         computed_links = parse_pool.run_later(links.compute, links.candidate_rows(con))
         summary.seconds["links"] += time.perf_counter() - started

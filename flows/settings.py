@@ -33,7 +33,7 @@ def load_settings() -> Settings:
         db_path=Path(os.environ.get("TRIALS_DB", PROJECT_ROOT / "warehouse" / "trials.duckdb")),
         parquet_dir=Path(os.environ.get("TRIALS_PARQUET", PROJECT_ROOT / "warehouse" / "parquet")),
         corpora_dir=Path(os.environ.get("TRIALS_CORPORA", PROJECT_ROOT.parent / "shared" / "corpora")),
-        batch_size=_env_int("TRIALS_BATCH_SIZE", 2000),
+        batch_size=_env_int("TRIALS_BATCH_SIZE", 1000),
         workers=_env_int("TRIALS_WORKERS", os.cpu_count() or 1),
         max_document_bytes=_env_int("TRIALS_MAX_DOCUMENT_BYTES", 20 * 1024 * 1024),
         lock_timeout_s=float(os.environ.get("TRIALS_LOCK_TIMEOUT", "30")),

@@ -153,8 +153,8 @@ def test_ictrp_ambiguous_and_short_titles_do_not_link(ictrp_links: dict[tuple[st
 
 
 def test_links_computed_on_a_parse_worker_are_the_links_computed_here(ictrp_candidates: list[LinkCandidate]) -> None:
-    """At the end of a run the links are computed on an idle parse worker, from the candidates' rows
-    as Arrow; without a running pool, here."""
+    """At the end of a run the links are computed in a fresh worker process, from the candidates' rows
+    as Arrow, and the parse pool's workers are let go; without a running pool, here."""
     rows = pa.Table.from_pylist(
         [
             {
@@ -171,9 +171,11 @@ def test_links_computed_on_a_parse_worker_are_the_links_computed_here(ictrp_cand
         ]
     )
     assert parse_pool.run_later(os.getpid)() == os.getpid()
-    parse_pool.run(os.getpid, workers=2)  # starts the pool, as a run's first batch does
     try:
-        assert parse_pool.run_later(os.getpid)() != os.getpid()
+        parse_worker = parse_pool.run(os.getpid, workers=2)  # starts the pool, as a run's first batch does
+        links_worker = parse_pool.run_later(os.getpid)()
+        assert links_worker not in (os.getpid(), parse_worker)
+        assert parse_pool.run(os.getpid, workers=2) not in (parse_worker, links_worker)  # the pool was replaced
         on_worker = parse_pool.run_later(warehouse_links.compute, rows)
         links, cluster_ids = links_and_clusters(ictrp_candidates)
         assert on_worker() == (links, cluster_ids)
