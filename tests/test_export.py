@@ -72,3 +72,38 @@ def test_row_groups_hold_row_group_rows(seed_warehouse: Warehouse, tmp_path: Pat
             sizes[metadata.row_group(group).num_rows] += 1
     assert set(sizes) <= {1, 2}
     assert sum(rows * count for rows, count in sizes.items()) == seed_warehouse.scalar("SELECT count(*) FROM documents")
+
+
+def test_an_export_that_fails_in_the_run_transaction_reports_its_own_error(
+    seed_warehouse: Warehouse, tmp_path: Path
+) -> None:
+    """The export runs inside the run's last transaction. A statement that fails as it runs (running out
+    of memory, say) aborts the transaction, and the error the user reads must be that statement's, not
+    the "transaction is aborted" of whatever the export would do next."""
+    copy = tmp_path / "trials.duckdb"
+    copy.write_bytes(seed_warehouse.db.read_bytes())
+    staging = tmp_path / "parquet.new"
+    staging.mkdir()
+    with duckdb.connect(str(copy)) as con:
+        con.execute("CREATE VIEW failing AS SELECT CAST(title AS INTEGER) AS title FROM trials")  # fails per row
+        con.execute("BEGIN TRANSACTION")
+        with pytest.raises(duckdb.ConversionException):
+            export.export_into(con, staging, ["trials", "failing"])
+        con.execute("ROLLBACK")
+    assert pq.read_table(staging / "trials.parquet").num_rows == 5
+
+
+def test_trial_versions_are_written_in_smaller_row_groups(seed_warehouse: Warehouse, tmp_path: Path) -> None:
+    """5,000 snapshots made from the seeds' five: row groups of 2,048 rows, where 8,192 would be one group."""
+    copy = tmp_path / "trials.duckdb"
+    copy.write_bytes(seed_warehouse.db.read_bytes())
+    with duckdb.connect(str(copy)) as con:
+        con.execute(
+            "INSERT INTO trial_versions SELECT v.* REPLACE (v.trial_id || '-' || r.range AS trial_id) "
+            "FROM trial_versions v, range(999) r"
+        )
+        con.execute("SET threads = 1")  # one writer: row groups of exactly the size asked for
+        export.export_into(con, tmp_path, ["trial_versions", "arms"])
+    written = pq.ParquetFile(tmp_path / "trial_versions.parquet").metadata
+    sizes = [written.row_group(i).num_rows for i in range(written.num_row_groups)]
+    assert sum(sizes) == 5000 and len(sizes) == 3  # about 2,048 each (DuckDB cuts at a chunk's end)

@@ -46,8 +46,13 @@ UNSORTED = (*PARTITIONED, "trial_versions")
 # larger batch stays with the process (2,000 at a time cost 300 MB more at 100,000 documents)
 REDACTED_BATCH_ROWS = 200
 ROW_GROUP_ROWS = 1000  # rows per row group of the redacted documents files: 1,000 texts, about 15 MB
-# a Parquet writer holds a whole row group in memory; rows of trial_versions hold a trial as JSON
+# a Parquet writer holds a whole row group in memory, one per thread
 PARQUET_OPTIONS = "FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 8192"
+# a row of trial_versions holds a whole trial as JSON (about 7 KB): 8,192 of them per thread ran out of
+# the run's 256 MB at 200,000 trials, with the working copy's unwritten rows holding the rest; 2,048 is
+# the smallest row group DuckDB writes
+WIDE_ROWS_OPTIONS = "FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 2048"
+WIDE_ROWS = ("trial_versions",)
 
 
 def table_path(folder: Path, table: str) -> Path:
@@ -68,21 +73,21 @@ def export_into(con: duckdb.DuckDBPyConnection, staging: Path, tables: Iterable[
     # The unsorted tables need no particular row order; DuckDB otherwise buffers rows to keep the scan's
     # order, and trial_versions at 100,000 trials outgrows a 256 MB memory limit doing so.
     con.execute("SET preserve_insertion_order = false")
-    try:
-        for table in tables:
-            if table == "documents":
-                _export_documents_redacted(con, table_path(staging, table))
-            else:
-                _export_table(con, table, table_path(staging, table))
-    finally:
-        con.execute("RESET preserve_insertion_order")
+    for table in tables:
+        if table == "documents":
+            _export_documents_redacted(con, table_path(staging, table))
+        else:
+            _export_table(con, table, table_path(staging, table))
+    # not in a `finally`: after a failed statement the run's transaction is aborted, a RESET would fail
+    # too and hide the error; the failed run closes the connection anyway
+    con.execute("RESET preserve_insertion_order")
 
 
 def _export_table(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> None:
     if table not in PARTITIONED:
         order = EXPORT_ORDER.get(table) if table not in UNSORTED else None
         query = f"SELECT * FROM {table}" + (f" ORDER BY {order}" if order else "")
-        con.execute(f"COPY ({query}) TO '{path}' ({PARQUET_OPTIONS})")
+        con.execute(f"COPY ({query}) TO '{path}' ({WIDE_ROWS_OPTIONS if table in WIDE_ROWS else PARQUET_OPTIONS})")
         return
     if table == "trials":
         query = "SELECT * FROM trials"
