@@ -108,3 +108,12 @@ def test_only_unseen_documents_under_the_run_sources_are_removed(tmp_path: Path)
 )
 def test_sources_inside_another_source_are_read_once(given: list[str], kept: list[str]) -> None:
     assert distinct_sources(Path(p) for p in given) == [Path(p) for p in kept]
+
+
+def test_a_source_emptied_since_the_last_run_has_all_its_documents_removed(tmp_path: Path) -> None:
+    ids = _ids()
+    rows = [("/data/a/NCT1.xml", 0, ids[0], "loaded"), ("/data/a/NCT2.xml", 0, ids[1], "loaded")]
+    rows.append(("/data/b/NCT5.xml", 0, ids[2], "loaded"))
+    con = _warehouse(tmp_path, rows)
+    assert load.mark_removed(con, ["/data/a"], SeenPlaces(), "second") == 2
+    assert con.execute("SELECT count(*) FROM documents WHERE status = 'removed'").fetchall() == [(2,)]
