@@ -82,11 +82,12 @@ def _load_parameter_units(con: duckdb.DuckDBPyConnection) -> None:
 
 
 @contextmanager
-def registered(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame]) -> Iterator[None]:
+def registered(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame | pa.Table]) -> Iterator[None]:
     """Each frame as the view batch_<name>. Handed over as Arrow: DuckDB reads pandas' Arrow-backed
     string columns through a conversion to Python objects, which cost more than the inserts."""
     for name, frame in frames.items():
-        con.register(f"batch_{name}", pa.Table.from_pandas(frame, preserve_index=False))
+        table = pa.Table.from_pandas(frame, preserve_index=False) if isinstance(frame, pd.DataFrame) else frame
+        con.register(f"batch_{name}", table)
     try:
         yield
     finally:
@@ -238,16 +239,13 @@ def mark_removed(con: duckdb.DuckDBPyConnection, sources: list[str], seen: SeenP
     one_source = "(source_path = ? OR starts_with(source_path, ?) OR starts_with(source_path, ?))"
     under = " OR ".join([one_source] * len(sources))
     prefixes = [value for s in sources for value in (s, s.rstrip("/") + "/", s + MEMBER_SEPARATOR)]
-    con.register("seen_places", pa.table({"key": seen.as_arrow()}))
-    try:
+    with registered(con, {"seen": pa.table({"key": seen.as_arrow()})}):
         con.execute(
             f"""CREATE OR REPLACE TEMP TABLE gone AS
                 SELECT source_path, record_index, document_id FROM documents
-                WHERE status <> 'removed' AND ({under}) AND {KEY_SQL} NOT IN (SELECT key FROM seen_places)""",
+                WHERE status <> 'removed' AND ({under}) AND {KEY_SQL} NOT IN (SELECT key FROM batch_seen)""",
             prefixes,
         )
-    finally:
-        con.unregister("seen_places")
     gone = con.execute("SELECT count(*) FROM gone").fetchone()[0]  # type: ignore[index]
     if not gone:
         return 0
