@@ -8,6 +8,7 @@ the warehouse -> run summary.
 
 from __future__ import annotations
 
+import shutil
 import time
 import uuid
 from collections import Counter, defaultdict, deque
@@ -24,7 +25,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
 from prefect.utilities.annotations import quote
 
-from flows import parse_pool
+from flows import memory, parse_pool
 from flows.batch import BatchResult, process_batch, warm_up
 from flows.extract.sources import distinct_sources, iter_raw_records, with_ids
 from flows.extract.splitters import RawRecord
@@ -192,6 +193,7 @@ def _load_result(
     # Prefect's task state can keep the result alive until the garbage collector runs: free the rows now
     result.frames.clear()
     result.quarantine.clear()
+    memory.release_freed()
     summary.seconds["load"] += time.perf_counter() - started
 
 
@@ -205,6 +207,7 @@ def etl(
     full_refresh: bool = False,
 ) -> dict:
     settings = load_settings()
+    memory.use_system_allocator()
     run_id = uuid.uuid4().hex[:12]
     summary = RunSummary(run_id, sources)
     started_at = datetime.now()
@@ -215,7 +218,7 @@ def etl(
             seen = _run(workspace, summary, settings, sources, strict, full_refresh, started_at)
             staging = _in_transaction(
                 workspace.con,
-                lambda c: _finish(c, summary, seen, Path(parquet), export_contacts, started_at, workspace.copied),
+                lambda c: _finish(c, summary, seen, Path(parquet), export_contacts, started_at, workspace),
             )
             committing = time.perf_counter()
             workspace.publish()
@@ -315,11 +318,11 @@ def _finish(
     parquet: Path,
     export_contacts: bool,
     started_at: datetime,
-    schema_applied: bool,
+    workspace: Workspace,
 ) -> Path:
     """Removals, links, the runs row, the quality report and the export: the run's last transaction.
-    `schema_applied`: the working copy got it; a run that copied nothing (a new warehouse, no change) has not."""
-    if not schema_applied:
+    The working copy got the schema; a run that copied nothing (a new warehouse, no change) has not."""
+    if not workspace.copied:
         load.apply_ddl(con)
     docs = summary.documents
     docs["removed"] += load.mark_removed(con, summary.sources, seen, summary.run_id)
@@ -327,7 +330,8 @@ def _finish(
     computed_links = None
     if changed:  # computed in a fresh worker process while this process exports the other tables
         started = time.perf_counter()
-        computed_links = parse_pool.run_later(links.compute, links.candidate_rows(con))
+        links.write_candidates(con, workspace.links_folder)
+        computed_links = parse_pool.run_later(links.compute, workspace.links_folder)
         summary.seconds["links"] += time.perf_counter() - started
     # final statuses: a document loaded early in the run may have become partial when a later
     # document of a better source took its trial over
@@ -360,6 +364,7 @@ def _finish(
     if computed_links is not None:
         started = time.perf_counter()
         summary.links = links.store(con, computed_links())
+        shutil.rmtree(workspace.links_folder)
         summary.seconds["links"] += time.perf_counter() - started
         started = time.perf_counter()
         load.export_into(con, staging, LINK_TABLES)

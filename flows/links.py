@@ -1,4 +1,5 @@
-"""Which loaded trials are the same trial? Cross-registry links and their clusters. Pure functions.
+"""Which loaded trials are the same trial? The pure parts of cross-registry links and their clusters
+(`warehouse.links` finds the candidate pairs over every trial of the warehouse).
 
 Two kinds of evidence, strongest first:
 
@@ -8,8 +9,8 @@ Two kinds of evidence, strongest first:
   protocol number or "N/A" never links.
 - `title_similarity`: titles of trials in *different* registries that are near-identical
   (rapidfuzz ratio >= `TITLE_THRESHOLD` on case- and punctuation-folded text). Candidate
-  pairs come from blocking on each title's rarest words, so the work stays near-linear in
-  the number of trials. Guards keep precision high: titles of fewer than `MIN_TITLE_WORDS`
+  pairs share a blocking key, two of a title's `BLOCK_WORDS` rarest words, so the work stays
+  near-linear in the number of trials. Guards keep precision high: titles of fewer than `MIN_TITLE_WORDS`
   words are not compared, differing stated phases never link, start years more than a
   year apart never link, and a pair links only when each trial is the other's unique best
   match in the other's registry.
@@ -18,7 +19,7 @@ Two kinds of evidence, strongest first:
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
@@ -62,7 +63,6 @@ class LinkCandidate:
     title: str | None = None
     brief_title: str | None = None
     start_year: int | None = None
-    conditions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,12 +91,10 @@ def registry_id_keys(text: str | None) -> list[str]:
     return keys
 
 
-def find_links(trials: Sequence[LinkCandidate]) -> list[Link]:
-    """Links between loaded trials, one per pair (secondary-id evidence preferred), sorted."""
+def merged(title_links: Iterable[Link], secondary_id_links: Iterable[Link]) -> list[Link]:
+    """One link per pair (secondary-id evidence preferred, the last one given), sorted."""
     by_pair: dict[tuple[str, str], Link] = {}
-    for link in _title_links(trials):
-        by_pair[(link.trial_id, link.linked_trial_id)] = link
-    for link in _secondary_id_links(trials):
+    for link in (*title_links, *secondary_id_links):
         by_pair[(link.trial_id, link.linked_trial_id)] = link
     return [by_pair[pair] for pair in sorted(by_pair)]
 
@@ -104,11 +102,9 @@ def find_links(trials: Sequence[LinkCandidate]) -> list[Link]:
 LinksAndClusters = tuple[list[Link], list[tuple[str, str]]]  # links, (trial_id, cluster_id) where they differ
 
 
-def links_and_clusters(trials: Sequence[LinkCandidate]) -> LinksAndClusters:
-    """find_links, and the cluster of every trial that is not its own cluster."""
-    links = find_links(trials)
-    cluster_of = clusters(links, [trial.trial_id for trial in trials])
-    return links, [(trial_id, cluster) for trial_id, cluster in cluster_of.items() if trial_id != cluster]
+def with_clusters(links: list[Link]) -> LinksAndClusters:
+    """The links, and the cluster of every linked trial that is not its own cluster."""
+    return links, [(trial_id, cluster) for trial_id, cluster in clusters(links, ()).items() if trial_id != cluster]
 
 
 def clusters(links: Iterable[Link], trial_ids: Iterable[str]) -> dict[str, str]:
@@ -132,7 +128,9 @@ def clusters(links: Iterable[Link], trial_ids: Iterable[str]) -> dict[str, str]:
 # ------------------------------------------------------------------------------- secondary ids
 
 
-def _secondary_id_links(trials: Sequence[LinkCandidate]) -> Iterable[Link]:
+def secondary_id_links(trials: Sequence[LinkCandidate]) -> Iterable[Link]:
+    """In the order given, as `merged` expects them. Only trials that share or name a registry id matter:
+    `trials` may leave out the others (`warehouse.links` does), the result is the same."""
     owners: dict[str, list[str]] = defaultdict(list)
     for trial in trials:
         for key in registry_id_keys(trial.registry_id):
@@ -155,52 +153,66 @@ def _secondary_id_links(trials: Sequence[LinkCandidate]) -> Iterable[Link]:
 
 
 @dataclass(frozen=True, slots=True)
-class _Title:
-    index: int
+class TitleForm:
+    index: int  # the trial's
     text: str  # folded
-    original: str
+    form: int  # 0: the trial's title, 1: its brief title
     phases: frozenset[str]
 
 
-def _title_links(trials: Sequence[LinkCandidate]) -> list[Link]:
-    titles = _comparable_titles(trials)
-    best: dict[tuple[int, str], list[tuple[float, int, str, str]]] = defaultdict(list)
-    for first, second in _candidate_pairs(titles, [trial.registry for trial in trials]):
-        a, b = trials[first], trials[second]
-        if not _compatible(a, b):
-            continue
-        scored = _best_title_score(titles[first], titles[second])
-        if scored is None:
-            continue
-        score, text_a, text_b = scored
-        best[(first, b.registry or "")].append((score, second, text_a, text_b))
-        best[(second, a.registry or "")].append((score, first, text_b, text_a))
+_NO_PHASES: frozenset[str] = frozenset()
+Match = tuple[float, int, TitleForm, TitleForm]  # score, the other trial's index, this trial's form, the other's
+
+
+def title_forms(index: int, trial: LinkCandidate) -> list[TitleForm]:
+    """The trial's titles that are compared: folded, of at least MIN_TITLE_WORDS words, each once."""
+    forms: list[TitleForm] = []
+    for form, original in enumerate((trial.title, trial.brief_title)):
+        folded = fold_title(original)
+        if folded and len(folded.split()) >= MIN_TITLE_WORDS and folded not in [f.text for f in forms]:
+            forms.append(TitleForm(index, folded, form, _phases(folded)))
+    return forms
+
+
+def add_title_match(
+    best: dict[tuple[int, str], list[Match]],
+    a: LinkCandidate,
+    b: LinkCandidate,
+    forms_a: list[TitleForm],
+    forms_b: list[TitleForm],
+) -> None:
+    """Note a candidate pair that passes the guards and scores, under each trial and the other's registry."""
+    if not compatible(a, b):
+        return
+    scored = best_title_score(forms_a, forms_b)
+    if scored is None:
+        return
+    score, form_a, form_b = scored
+    best[(form_a.index, b.registry or "")].append((score, form_b.index, form_a, form_b))
+    best[(form_b.index, a.registry or "")].append((score, form_a.index, form_b, form_a))
+
+
+def title_links(best: dict[tuple[int, str], list[Match]], trials: dict[int, LinkCandidate]) -> list[Link]:
+    """Links between trials that are each other's unique best match; `trials`: those `best` names."""
     links: list[Link] = []
     for (index, _registry), matches in best.items():
-        match = _unique_best(matches)
+        match = unique_best(matches)
         if match is None:
             continue
-        score, other, text_a, text_b = match
-        back = _unique_best(best.get((other, trials[index].registry or ""), []))
+        score, other, form_a, form_b = match
+        back = unique_best(best.get((other, trials[index].registry or ""), []))
         if back is None or back[1] != index or index > other:
             continue
         first_id, second_id = sorted((trials[index].trial_id, trials[other].trial_id))
+        text_a, text_b = _original(trials[form_a.index], form_a), _original(trials[form_b.index], form_b)
         evidence = f"title {score:.2f}: '{_clip(text_a)}' ~ '{_clip(text_b)}'"
         links.append(Link(first_id, second_id, "title_similarity", round(score, 4), evidence))
     return links
 
 
-def _comparable_titles(trials: Sequence[LinkCandidate]) -> dict[int, list[_Title]]:
-    titles: dict[int, list[_Title]] = {}
-    for index, trial in enumerate(trials):
-        forms: list[_Title] = []
-        for original in (trial.title, trial.brief_title):
-            folded = fold_title(original)
-            if folded and len(folded.split()) >= MIN_TITLE_WORDS and folded not in [f.text for f in forms]:
-                forms.append(_Title(index, folded, " ".join((original or "").split()), _phases(folded)))
-        if forms:
-            titles[index] = forms
-    return titles
+def _original(trial: LinkCandidate, title: TitleForm) -> str:
+    """The title as the trial gives it, white space folded: what a link's evidence quotes."""
+    return " ".join(((trial.title, trial.brief_title)[title.form] or "").split())
 
 
 def fold_title(title: str | None) -> str:
@@ -210,36 +222,10 @@ def fold_title(title: str | None) -> str:
 
 def _phases(folded: str) -> frozenset[str]:
     found = {_ROMAN.get(p, p) for match in _PHASE.finditer(folded) for p in match.groups() if p}
-    return frozenset(found)
+    return frozenset(found) if found else _NO_PHASES
 
 
-def _candidate_pairs(titles: dict[int, list[_Title]], registries: Sequence[str | None]) -> set[tuple[int, int]]:
-    """Pairs of trials sharing a blocking key: a pair of a title's rarest (repeated) words.
-
-    Pairs from one registry are left out here, not later by `_compatible`: in a corpus mostly from
-    one registry they are nearly all pairs, and holding them cost memory that grew with the corpus."""
-    document_frequency: Counter[str] = Counter()
-    for forms in titles.values():
-        document_frequency.update({word for form in forms for word in form.text.split()})
-    blocks: dict[str, list[int]] = defaultdict(list)
-    for index, forms in titles.items():
-        keys: set[str] = set()
-        for form in forms:
-            words = sorted({w for w in form.text.split() if len(w) > 2}, key=lambda w: (document_frequency[w], w))
-            rare = [w for w in words if document_frequency[w] > 1][:BLOCK_WORDS]
-            keys.update(" ".join(pair) for pair in combinations(sorted(rare), 2))
-        for key in keys:
-            blocks[key].append(index)
-    pairs: set[tuple[int, int]] = set()
-    for members in blocks.values():
-        if 1 < len(members) <= MAX_BLOCK:
-            pairs.update(
-                (a, b) for a, b in combinations(sorted(members), 2) if not _one_registry(registries[a], registries[b])
-            )
-    return pairs
-
-
-def _compatible(a: LinkCandidate, b: LinkCandidate) -> bool:
+def compatible(a: LinkCandidate, b: LinkCandidate) -> bool:
     if _one_registry(a.registry, b.registry):
         return False
     if a.start_year is not None and b.start_year is not None and abs(a.start_year - b.start_year) > 1:
@@ -261,19 +247,19 @@ def _names_other_trial(a: LinkCandidate, b: LinkCandidate) -> bool:
     return bool(named) and not named & set(registry_id_keys(b.registry_id))
 
 
-def _best_title_score(forms_a: list[_Title], forms_b: list[_Title]) -> tuple[float, str, str] | None:
-    best: tuple[float, str, str] | None = None
+def best_title_score(forms_a: list[TitleForm], forms_b: list[TitleForm]) -> tuple[float, TitleForm, TitleForm] | None:
+    best: tuple[float, TitleForm, TitleForm] | None = None
     for form_a in forms_a:
         for form_b in forms_b:
             if form_a.phases and form_b.phases and form_a.phases != form_b.phases:
                 return None
             score = fuzz.ratio(form_a.text, form_b.text) / 100.0
             if score >= TITLE_THRESHOLD and (best is None or score > best[0]):
-                best = (score, form_a.original, form_b.original)
+                best = (score, form_a, form_b)
     return best
 
 
-def _unique_best(matches: list[tuple[float, int, str, str]]) -> tuple[float, int, str, str] | None:
+def unique_best(matches: list[Match]) -> Match | None:
     """The best match, unless another trial of the same registry scores as well (ambiguous)."""
     if not matches:
         return None

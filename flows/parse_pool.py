@@ -18,6 +18,8 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
 
+from flows import memory
+
 T = TypeVar("T")
 
 _lock = threading.Lock()
@@ -42,17 +44,27 @@ def _get_pool(workers: int) -> ProcessPoolExecutor:
     global _pool
     with _lock:
         if _pool is None:
-            _pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=_tune_gc)
+            _pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=_tune_worker)
             atexit.register(shutdown)
         return _pool
 
 
-def _tune_gc() -> None:
+def _tune_worker() -> None:
     """A worker allocates millions of short-lived objects per batch, so the cyclic collector ran a
     hundred times per batch over the whole imported heap. Frozen, the imported heap is no longer
-    traversed; with a higher threshold the youngest generation is collected a tenth as often."""
+    traversed; with a higher threshold the youngest generation is collected a tenth as often.
+    Arrow buffers (the batch's frames) come from the system allocator, so that they can be handed back."""
     gc.freeze()
     gc.set_threshold(10_000, 20, 20)
+    memory.use_system_allocator()
+
+
+def _release_freed(fn: Callable[..., T], *args: object) -> T:
+    """fn(*args), after the memory the previous batch freed is handed back to the system. Without this
+    a worker's heap stays at its largest batch's: at 1,000 documents a batch, each worker then peaked
+    about 140 MB lower (with Arrow in the system allocator), at no measurable cost."""
+    memory.release_freed()
+    return fn(*args)
 
 
 def shutdown() -> None:
@@ -73,7 +85,7 @@ def run_later(fn: Callable[..., T], *args: object) -> Callable[[], T]:
     if not started:
         return lambda: fn(*args)
     shutdown()
-    executor = ProcessPoolExecutor(max_workers=1, mp_context=_context(), initializer=_tune_gc)
+    executor = ProcessPoolExecutor(max_workers=1, mp_context=_context(), initializer=_tune_worker)
     try:
         future = executor.submit(fn, *args)
     except BrokenProcessPool:
@@ -95,7 +107,7 @@ def run(fn: Callable[..., T], *args: object, workers: int, inline: bool = False)
     if workers <= 1 or (inline and _pool is None):
         return fn(*args)
     try:
-        return _get_pool(workers).submit(fn, *args).result()
+        return _get_pool(workers).submit(_release_freed, fn, *args).result()
     except BrokenProcessPool:
         shutdown()  # a worker died (killed, out of memory): a retry starts a fresh pool
         raise

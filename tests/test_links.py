@@ -11,11 +11,14 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from flows import parse_pool
-from flows.links import Link, LinkCandidate, clusters, find_links, links_and_clusters, registry_id_keys
+from flows.links import Link, LinkCandidate, clusters, registry_id_keys
+from tests.conftest import build_warehouse
 from warehouse import links as warehouse_links
+from warehouse.links import find_links, links_and_clusters
 
 REGISTRIES = {
     "ChiCTR": "chictr",
@@ -152,23 +155,29 @@ def test_ictrp_ambiguous_and_short_titles_do_not_link(ictrp_links: dict[tuple[st
     assert len(ictrp_links) == 23
 
 
-def test_links_computed_on_a_parse_worker_are_the_links_computed_here(ictrp_candidates: list[LinkCandidate]) -> None:
+def test_links_computed_on_a_parse_worker_are_the_links_computed_here(
+    ictrp_candidates: list[LinkCandidate], tmp_path: Path
+) -> None:
     """At the end of a run the links are computed in a fresh worker process, from the candidates' rows
-    as Arrow, and the parse pool's workers are let go; without a running pool, here."""
-    rows = pa.Table.from_pylist(
-        [
-            {
-                "trial_id": c.trial_id,
-                "registry": c.registry,
-                "registry_id": c.registry_id,
-                "secondary_ids": list(c.secondary_ids),
-                "title": c.title,
-                "brief_title": c.brief_title,
-                "start_year": c.start_year,
-                "conditions": list(c.conditions),
-            }
-            for c in ictrp_candidates
-        ]
+    in a Parquet file, and the parse pool's workers are let go; without a running pool, here."""
+    folder = tmp_path / "links"
+    folder.mkdir()
+    pq.write_table(
+        pa.Table.from_pylist(
+            [
+                {
+                    "trial_id": c.trial_id,
+                    "registry": c.registry,
+                    "registry_id": c.registry_id,
+                    "secondary_ids": list(c.secondary_ids),
+                    "title": c.title,
+                    "brief_title": c.brief_title,
+                    "start_year": c.start_year,
+                }
+                for c in ictrp_candidates
+            ]
+        ),
+        folder / warehouse_links.CANDIDATES_FILE,
     )
     assert parse_pool.run_later(os.getpid)() == os.getpid()
     try:
@@ -176,7 +185,7 @@ def test_links_computed_on_a_parse_worker_are_the_links_computed_here(ictrp_cand
         links_worker = parse_pool.run_later(os.getpid)()
         assert links_worker not in (os.getpid(), parse_worker)
         assert parse_pool.run(os.getpid, workers=2) not in (parse_worker, links_worker)  # the pool was replaced
-        on_worker = parse_pool.run_later(warehouse_links.compute, rows)
+        on_worker = parse_pool.run_later(warehouse_links.compute, folder)
         links, cluster_ids = links_and_clusters(ictrp_candidates)
         assert on_worker() == (links, cluster_ids)
     finally:
@@ -200,3 +209,20 @@ def test_a_worker_that_dies_leaves_the_work_to_this_process() -> None:
         assert parse_pool.run(os.getpid, workers=2) != os.getpid()  # a fresh pool for what follows
     finally:
         parse_pool.shutdown()
+
+
+@pytest.mark.flow
+@pytest.mark.corpus
+def test_a_run_over_two_registries_stores_and_exports_their_links(corpora: Path, tmp_path: Path) -> None:
+    """The two ICTRP exports through `trials run`: more than one batch, so the links are computed in a
+    fresh worker from the candidates file the run writes beside the warehouse, and removes."""
+    warehouse = build_warehouse(tmp_path, corpora / "ictrp-covid-1128.csv.gz", corpora / "ictrp-results-2020-03.xml.gz")
+    assert warehouse.query("SELECT method, count(*) FROM trial_links GROUP BY ALL") == [("title_similarity", 23)]
+    assert warehouse.query(
+        "SELECT linked_trial_id, score FROM trial_links WHERE trial_id = 'chictr:ChiCTR2000031319'"
+    ) == [("ctgov:NCT04336254", 1.0)]
+    assert warehouse.scalar("SELECT cluster_id FROM trial_cluster_ids WHERE trial_id = 'ctgov:NCT04336254'") == (
+        "chictr:ChiCTR2000031319"
+    )
+    assert pq.read_table(warehouse.parquet / "trial_links.parquet").num_rows == 23
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["parquet", "reports", "trials.duckdb"]

@@ -60,6 +60,8 @@ def test_copy_left_by_a_killed_run_is_deleted_by_the_next(tmp_path: Path) -> Non
     db = _warehouse(tmp_path)
     (tmp_path / "trials.duckdb.run").write_bytes(b"half a database")
     (tmp_path / "trials.duckdb.run.wal").write_bytes(b"half a log")
+    (tmp_path / "trials.duckdb.run.links").mkdir()
+    (tmp_path / "trials.duckdb.run.links" / "candidates.parquet").write_bytes(b"half the links' candidates")
     live = duckdb.connect(str(db))
     workspace = Workspace(live, db, "256MB")
 

@@ -27,11 +27,12 @@ import duckdb
 # so a run of up to some 600,000 records checkpoints once, when it publishes
 COPY_CHECKPOINT_THRESHOLD = "16GB"
 ALLOCATOR_FLUSH_THRESHOLD = "16MB"
+LINKS_FOLDER_SUFFIX = ".links"
 
 
 def _sidecars(path: Path) -> list[Path]:
-    """The copy and what DuckDB keeps beside it (write-ahead log, spill folder)."""
-    return [path, path.with_name(path.name + ".wal"), path.with_name(path.name + ".tmp")]
+    """The copy, what DuckDB keeps beside it (write-ahead log, spill folder) and the links' folder."""
+    return [path, *(path.with_name(path.name + suffix) for suffix in (".wal", ".tmp", LINKS_FOLDER_SUFFIX))]
 
 
 def _copy_file(source: Path, target: Path) -> None:
@@ -56,6 +57,11 @@ class Workspace:
     @property
     def copied(self) -> bool:
         return self._copy is not None
+
+    @property
+    def links_folder(self) -> Path:
+        """Where the run hands the links' candidate rows to the process that computes them."""
+        return self.copy_path.with_name(self.copy_path.name + LINKS_FOLDER_SUFFIX)
 
     @property
     def con(self) -> duckdb.DuckDBPyConnection:
