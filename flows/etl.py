@@ -358,8 +358,11 @@ def _finish(
         ],
     )
     tables = EXPORTED_TABLES + (load.PRIVATE_TABLES if export_contacts else ())
+    # with links being computed: the other tables first, then the links, then the documents, whose export is
+    # the run's largest memory and so waits until the links worker is gone
+    later = (*LINK_TABLES, "documents") if computed_links is not None else ()
     started = time.perf_counter()
-    staging = _export(con, parquet, tables if computed_links is None else _without(tables, LINK_TABLES), changed)
+    staging = _export(con, parquet, _without(tables, later), changed)
     summary.seconds["export"] += time.perf_counter() - started
     if computed_links is not None:
         started = time.perf_counter()
@@ -367,7 +370,7 @@ def _finish(
         shutil.rmtree(workspace.links_folder)
         summary.seconds["links"] += time.perf_counter() - started
         started = time.perf_counter()
-        load.export_into(con, staging, LINK_TABLES)
+        load.export_into(con, staging, later)
         summary.seconds["export"] += time.perf_counter() - started
     started = time.perf_counter()
     summary.rows = load.table_counts(con, EXPORTED_TABLES + load.PRIVATE_TABLES)
