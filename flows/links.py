@@ -9,11 +9,11 @@ Two kinds of evidence, strongest first:
   protocol number or "N/A" never links.
 - `title_similarity`: titles of trials in *different* registries that are near-identical
   (rapidfuzz ratio >= `TITLE_THRESHOLD` on case- and punctuation-folded text). Candidate
-  pairs share a blocking key, two of a title's `BLOCK_WORDS` rarest words, so the work stays
-  near-linear in the number of trials. Guards keep precision high: titles of fewer than `MIN_TITLE_WORDS`
-  words are not compared, differing stated phases never link, start years more than a
-  year apart never link, and a pair links only when each trial is the other's unique best
-  match in the other's registry.
+  pairs share a blocking key, two of a title's `BLOCK_WORDS` rarest words, so the work
+  stays near-linear in the number of trials. Guards keep precision high: titles of fewer
+  than `MIN_TITLE_WORDS` words are not compared, differing stated phases never link, start
+  years more than a year apart never link, and a pair links only when each trial is the
+  other's unique best match in the other's registry.
 """
 
 from __future__ import annotations

@@ -61,8 +61,8 @@ def _tune_worker() -> None:
 
 def _release_freed(fn: Callable[..., T], *args: object) -> T:
     """fn(*args), after the memory the previous batch freed is handed back to the system. Without this
-    a worker's heap stays at its largest batch's: at 1,000 documents a batch, each worker then peaked
-    about 140 MB lower (with Arrow in the system allocator), at no measurable cost."""
+    a worker's heap stays at its largest batch's: in a 100,000-document run the two workers and their
+    forkserver took a median of 0.63 GB instead of 0.84, at no measurable cost."""
     memory.release_freed()
     return fn(*args)
 

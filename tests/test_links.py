@@ -191,6 +191,7 @@ def test_links_computed_on_a_parse_worker_are_the_links_computed_here(
     finally:
         parse_pool.shutdown()
     assert len(links) == 23  # as test_ictrp_ambiguous_and_short_titles_do_not_link counts them
+    assert warehouse_links.compute(folder) == (links, cluster_ids)  # again, over the worker's database
     assert ("chictr:ChiCTR2000031319", "ctgov:NCT04336254") in {(x.trial_id, x.linked_trial_id) for x in links}
     assert ("ctgov:NCT04336254", "chictr:ChiCTR2000031319") in cluster_ids  # the smaller id names the cluster
 

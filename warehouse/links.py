@@ -28,6 +28,7 @@ from flows.links import (
     LinkCandidate,
     LinksAndClusters,
     Match,
+    TitleForm,
     add_title_match,
     merged,
     registry_id_keys,
@@ -60,7 +61,11 @@ _TRIALS = pa.schema(
 _KEYS = pa.schema([("idx", pa.int64()), ("key", pa.string())])
 # a candidate's columns, in the order of LinkCandidate's arguments that `_candidates` takes them in
 CANDIDATE_COLUMNS = ("trial_id", "registry", "registry_id", "secondary_ids", "start_year", "title", "brief_title")
-_CANDIDATE = ", ".join(f"t.{column}" for column in CANDIDATE_COLUMNS)
+_SOURCES = {"start_year": "year(start_date) AS start_year"}  # how `trials` gives a candidate column
+
+
+def _columns(alias: str) -> str:
+    return ", ".join(f"{alias}.{column}" for column in CANDIDATE_COLUMNS)
 
 
 def write_candidates(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
@@ -69,7 +74,7 @@ def write_candidates(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
     200,000 trials)."""
     folder.mkdir()
     con.execute(
-        f"""COPY (SELECT {", ".join(CANDIDATE_COLUMNS).replace("start_year", "year(start_date) AS start_year")}
+        f"""COPY (SELECT {", ".join(_SOURCES.get(column, column) for column in CANDIDATE_COLUMNS)}
                   FROM trials ORDER BY trial_id)
             TO '{_quoted(folder / CANDIDATES_FILE)}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {BATCH_ROWS})"""
     )
@@ -110,7 +115,10 @@ def _candidates(rows: Iterable[tuple]) -> list[LinkCandidate]:
 
 
 def _find_links(batches: Iterable[Sequence[LinkCandidate]], folder: Path) -> list[Link]:
-    """In a database of its own in `folder`: a file, so that DuckDB can write out what outgrows its memory."""
+    """In a database of its own in `folder`: a file, so that DuckDB can write out what outgrows its memory.
+    One left by a worker that died is started afresh."""
+    for leftover in (folder / INDEX_FILE, folder / f"{INDEX_FILE}.wal"):
+        leftover.unlink(missing_ok=True)
     con = duckdb.connect(str(folder / INDEX_FILE))
     try:
         con.execute(f"SET memory_limit = '{LINKS_MEMORY_LIMIT}'")
@@ -219,14 +227,14 @@ pairs AS (
     FROM blocking_keys a JOIN blocks USING (first_word, second_word)
          JOIN blocking_keys b USING (first_word, second_word)
     WHERE a.idx < b.idx AND (a.registry IS NULL OR a.registry IS DISTINCT FROM b.registry))
-SELECT p.a, {_CANDIDATE.replace("t.", "ta.")}, p.b, {_CANDIDATE.replace("t.", "tb.")}
+SELECT p.a, {_columns("ta")}, p.b, {_columns("tb")}
 FROM pairs p JOIN trials ta ON ta.idx = p.a JOIN trials tb ON tb.idx = p.b
 """
 
 
 def _candidate_pairs(
     con: duckdb.DuckDBPyConnection,
-) -> Iterator[tuple[LinkCandidate, LinkCandidate, list, list]]:
+) -> Iterator[tuple[LinkCandidate, LinkCandidate, list[TitleForm], list[TitleForm]]]:
     for statement in _BLOCKING_KEYS:
         con.execute(statement)
     result = con.execute(_CANDIDATE_PAIRS)
@@ -255,7 +263,7 @@ def _trials(con: duckdb.DuckDBPyConnection, indexes: set[int]) -> dict[int, Link
     con.register("wanted", pa.table({"idx": pa.array(sorted(indexes), pa.int64())}))
     try:
         rows = con.execute(
-            f"SELECT t.idx, {_CANDIDATE} FROM trials t JOIN wanted USING (idx) ORDER BY t.idx"
+            f"SELECT t.idx, {_columns('t')} FROM trials t JOIN wanted USING (idx) ORDER BY t.idx"
         ).fetchall()
     finally:
         con.unregister("wanted")
