@@ -23,6 +23,9 @@ import psutil
 
 TRIALS = str(Path(sys.executable).with_name("trials"))
 SAMPLE_SECONDS = 0.2
+# the proportional set size (each shared page divided among the processes sharing it) is read every
+# PSS_EVERY samples only: the kernel walks every page to give it, about 14 ms per 700 MB process
+PSS_EVERY = 5
 SERVER_APP = "prefect.server.api.server:create_app"  # in the command line of Prefect's temporary server
 FORKSERVER = "multiprocessing.forkserver"  # in the command line of the parse pool's forkserver and its workers
 
@@ -42,6 +45,9 @@ class TreeMemory:
     peak_tree_bytes: int = 0  # the largest sum over the tree at one moment
     peak_process_bytes: int = 0  # the largest single process
     peak_main_bytes: int = 0  # the flow process itself
+    # the largest sum of proportional set sizes: the pages the workers share with their forkserver
+    # counted once, where the sum of resident sizes counts them in every process
+    peak_pss_tree_bytes: int = 0
     samples: int = 0
 
     def sample(self, processes: list[psutil.Process]) -> None:
@@ -57,7 +63,16 @@ class TreeMemory:
         self.peak_tree_bytes = max(self.peak_tree_bytes, sum(sizes))
         self.peak_process_bytes = max(self.peak_process_bytes, max(sizes))
         self.peak_main_bytes = max(self.peak_main_bytes, sizes[0])
+        if self.samples % PSS_EVERY == 0:
+            self.peak_pss_tree_bytes = max(self.peak_pss_tree_bytes, sum(_pss(process) for process in processes))
         self.samples += 1
+
+
+def _pss(process: psutil.Process) -> int:
+    try:
+        return int(process.memory_full_info().pss)
+    except (psutil.Error, AttributeError):  # gone, or a system without it
+        return 0
 
 
 @dataclass
@@ -130,6 +145,7 @@ class RunMeasure:
             "peak_rss_tree_mb": round(self.memory.peak_tree_bytes / 2**20, 1),
             "peak_rss_process_mb": round(self.memory.peak_process_bytes / 2**20, 1),
             "peak_rss_main_mb": round(self.memory.peak_main_bytes / 2**20, 1),
+            "peak_pss_tree_mb": round(self.memory.peak_pss_tree_bytes / 2**20, 1),
             "cpu_s": self.cpu.by_role(),
             "stage_seconds": self.stages,
             "prefect_and_startup_s": round(self.wall_s - self.flow_thread_seconds(), 2),

@@ -179,6 +179,8 @@ def table(results: dict[str, Any]) -> str:
         "CPU ms/doc",
         "CPU-bound docs/s",
         "peak RSS MB",
+        "flow RSS MB",
+        "peak PSS MB",
         *stages,
         "prefect+startup s",
     ]
@@ -194,6 +196,8 @@ def table(results: dict[str, Any]) -> str:
                 run.get("marginal_cpu_ms_per_doc", ""),
                 run.get("cpu_bound_docs_per_s", ""),
                 run["peak_rss_tree_mb"],
+                run["peak_rss_main_mb"],
+                run.get("peak_pss_tree_mb", ""),
             ]
             row += [run["stage_seconds"].get(stage, "") for stage in stages]
             row.append(run["prefect_and_startup_s"])

@@ -82,3 +82,19 @@ def test_cpu_sampling_counts_each_process_of_the_tree_under_its_role() -> None:
     assert roles["other"] >= 0.5  # the child: neither the flow, a parse worker nor Prefect's server
     assert roles["flow"] > 0  # this process, the tree's root
     assert roles["parse_workers"] == roles["prefect_server"] == 0
+
+
+def test_memory_sampling_counts_shared_pages_once_in_the_proportional_sum() -> None:
+    """A second interpreter shares its executable and libraries' pages with this one: the sum of resident
+    sizes counts them twice, the sum of proportional set sizes once."""
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(5)"])
+    try:
+        memory = TreeMemory()
+        memory.sample(process_tree(psutil.Process()))
+    finally:
+        child.kill()
+        child.wait()
+    own = psutil.Process().memory_info().rss
+    assert memory.peak_tree_bytes > own  # this process and the child
+    assert 0 < memory.peak_pss_tree_bytes < memory.peak_tree_bytes
+    assert memory.peak_main_bytes <= memory.peak_tree_bytes
