@@ -37,6 +37,7 @@ from flows.links import (
     title_links,
     with_clusters,
 )
+from warehouse.load import registered
 
 LINKS_MEMORY_LIMIT = "128MB"
 BATCH_ROWS = 8192  # candidates read and indexed at a time
@@ -137,8 +138,10 @@ def _find_links(batches: Iterable[Sequence[LinkCandidate]], folder: Path) -> lis
 
 def _index(con: duckdb.DuckDBPyConnection, batches: Iterable[Sequence[LinkCandidate]]) -> None:
     """The candidates, their compared titles and their registry ids' keys, numbered in the order given."""
-    for table, schema in (("trials", _TRIALS), ("registry_keys", _KEYS), ("secondary_keys", _KEYS)):
-        _create(con, table, schema)
+    tables = {"trials": _TRIALS, "registry_keys": _KEYS, "secondary_keys": _KEYS}
+    with registered(con, {table: schema.empty_table() for table, schema in tables.items()}):
+        for table in tables:
+            con.execute(f"CREATE TABLE {table} AS SELECT * FROM batch_{table}")
     first = 0
     for batch in batches:
         rows: dict[str, list] = {name: [] for name in _TRIALS.names}
@@ -164,9 +167,14 @@ def _index(con: duckdb.DuckDBPyConnection, batches: Iterable[Sequence[LinkCandid
                 found = [key for raw in raws for key in registry_id_keys(raw)]
                 keys["idx"] += [index] * len(found)
                 keys["key"] += found
-        _insert(con, "trials", _arrow(rows, _TRIALS))
-        _insert(con, "registry_keys", _arrow(own, _KEYS))
-        _insert(con, "secondary_keys", _arrow(named, _KEYS))
+        arrow = {
+            "trials": _arrow(rows, _TRIALS),
+            "registry_keys": _arrow(own, _KEYS),
+            "secondary_keys": _arrow(named, _KEYS),
+        }
+        with registered(con, arrow):
+            for table in arrow:
+                con.execute(f"INSERT INTO {table} SELECT * FROM batch_{table}")
         first += len(batch)
 
 
@@ -174,22 +182,6 @@ def _arrow(columns: dict[str, list], schema: pa.Schema) -> pa.Table:
     """In the system allocator, which returns what is freed (pyarrow's own kept 20 MB more at 200,000 trials)."""
     pool = pa.system_memory_pool()
     return pa.Table.from_arrays([pa.array(columns[f.name], f.type, memory_pool=pool) for f in schema], schema=schema)
-
-
-def _create(con: duckdb.DuckDBPyConnection, table: str, schema: pa.Schema) -> None:
-    con.register("empty", schema.empty_table())
-    try:
-        con.execute(f"CREATE TABLE {table} AS SELECT * FROM empty")
-    finally:
-        con.unregister("empty")
-
-
-def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table) -> None:
-    con.register("batch", rows)
-    try:
-        con.execute(f"INSERT INTO {table} SELECT * FROM batch")
-    finally:
-        con.unregister("batch")
 
 
 # a title's words (split on the single spaces of the folded text; length counts code points, as len does),
@@ -260,13 +252,10 @@ def _sharing_registry_ids(con: duckdb.DuckDBPyConnection) -> set[int]:
 
 def _trials(con: duckdb.DuckDBPyConnection, indexes: set[int]) -> dict[int, LinkCandidate]:
     """The candidates numbered `indexes`, in their order."""
-    con.register("wanted", pa.table({"idx": pa.array(sorted(indexes), pa.int64())}))
-    try:
+    with registered(con, {"wanted": pa.table({"idx": pa.array(sorted(indexes), pa.int64())})}):
         rows = con.execute(
-            f"SELECT t.idx, {_columns('t')} FROM trials t JOIN wanted USING (idx) ORDER BY t.idx"
+            f"SELECT t.idx, {_columns('t')} FROM trials t JOIN batch_wanted USING (idx) ORDER BY t.idx"
         ).fetchall()
-    finally:
-        con.unregister("wanted")
     return dict(zip((row[0] for row in rows), _candidates(row[1:] for row in rows), strict=True))
 
 
