@@ -10,6 +10,7 @@ import pandas as pd
 
 from flows.records import ParseOutcome, TrialRecord
 from schemas.models import MODELS
+from warehouse.redact import contact_spans
 
 Rows = dict[str, list[Any]]
 
@@ -134,6 +135,13 @@ def _add_trial(rows: dict[str, Rows], record: TrialRecord, trial_id: str, outcom
         )
 
 
+def _contact_spans(text: str | None, record: TrialRecord | None) -> list[dict[str, int]]:
+    """Where the export masks contact details in the document: found here, in the parse workers, so
+    that the export, which runs alone at the end of a run, only applies them."""
+    known = [v for c in record.contacts for v in (c.email, c.phone) if v is not None] if record is not None else []
+    return [{"span_start": start, "span_end": end} for start, end in contact_spans(text, known)]
+
+
 def build_rows(outcomes: Sequence[ParseOutcome], run_id: str, loaded_at: datetime) -> dict[str, Rows]:
     rows = {table: _empty_rows(table) for table in MODELS}
     for outcome in outcomes:
@@ -152,6 +160,7 @@ def build_rows(outcomes: Sequence[ParseOutcome], run_id: str, loaded_at: datetim
             loaded_at=loaded_at,
             text=doc.text,
             run_id=run_id,
+            contact_spans=_contact_spans(doc.text, outcome.record),
         )
         if outcome.record is not None:
             _add_trial(rows, outcome.record, trial_id_for(outcome.record, doc.document_id), outcome, run_id)

@@ -36,6 +36,7 @@ class DocumentsModel(_Model):
     loaded_at: Series[pd.Timestamp]
     text: Series[str] = pa.Field(nullable=True)
     run_id: Series[str]
+    contact_spans: Series[object] = pa.Field(nullable=True)
 
     @pa.dataframe_check(name="reason given unless loaded")
     @classmethod

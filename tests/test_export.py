@@ -12,7 +12,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from tests.conftest import Warehouse
+from tests.reliability.test_privacy import SEED_EMAILS, SEED_PHONES
 from warehouse import export
+from warehouse.load import apply_ddl
 from warehouse.redact import redact
 
 
@@ -61,6 +63,37 @@ def test_texts_are_the_stored_texts_redacted(seed_warehouse: Warehouse, tmp_path
     texts = dict(zip(exported["document_id"], exported["text"], strict=True))
     assert texts == {doc: redact(text, known.get(doc, ())) for doc, text in stored.items()}
     assert sum(text != redact(text) for text in stored.values()) >= 1  # some seed does carry contact details
+
+
+def test_documents_hold_where_their_contact_details_are(seed_warehouse: Warehouse) -> None:
+    """The parse workers store each document's contact spans; the export only applies them."""
+    masked = {
+        text[span["span_start"] : span["span_end"]]
+        for text, spans in seed_warehouse.query("SELECT text, contact_spans FROM documents")
+        for span in spans
+    }
+    assert masked >= SEED_EMAILS | SEED_PHONES
+
+
+def test_a_warehouse_made_before_contact_spans_gets_them_at_export(
+    seed_warehouse: Warehouse, tmp_path: Path, small_batches: None
+) -> None:
+    copy = tmp_path / "trials.duckdb"
+    copy.write_bytes(seed_warehouse.db.read_bytes())
+    with duckdb.connect(str(copy)) as con:
+        con.execute("ALTER TABLE documents DROP COLUMN contact_spans")
+        apply_ddl(con)  # as the next run does: the column is back, empty
+        assert con.execute("SELECT count(*) FROM documents WHERE contact_spans IS NULL").fetchone() == (5,)
+        export._export_documents_redacted(con, tmp_path / "old.parquet")
+        filled = dict(con.execute("SELECT document_id, contact_spans FROM documents").fetchall())
+        assert export.fill_contact_spans(con) == 0  # once filled in, never again
+    assert filled == dict(seed_warehouse.query("SELECT document_id, contact_spans FROM documents"))
+    assert _rows(tmp_path / "old.parquet") == _rows(_exported(seed_warehouse, tmp_path))
+
+
+def _rows(path: Path) -> dict[str, dict]:
+    rows = pq.read_table(path).to_pylist()
+    return {row["document_id"]: row for row in rows}
 
 
 def test_row_groups_hold_row_group_rows(seed_warehouse: Warehouse, tmp_path: Path, small_batches: None) -> None:

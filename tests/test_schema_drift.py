@@ -19,6 +19,7 @@ EXPECTED_DTYPE = {
     "TIMESTAMP": "datetime64[ns]",
     "VARCHAR[]": "object",
     "INTEGER[]": "object",
+    "STRUCT(span_start INTEGER, span_end INTEGER)[]": "object",
 }
 
 

@@ -11,5 +11,9 @@ CREATE TABLE IF NOT EXISTS documents (
     bytes         BIGINT NOT NULL,
     loaded_at     TIMESTAMP NOT NULL,
     text          VARCHAR,            -- the decoded text that character spans refer to
-    run_id        VARCHAR NOT NULL
+    run_id        VARCHAR NOT NULL,
+    -- where contact details sit in text (character offsets, sorted, disjoint): masked in the Parquet export
+    contact_spans STRUCT(span_start INTEGER, span_end INTEGER)[]
 );
+-- a warehouse made before the column: its rows get their spans at the next run's export
+ALTER TABLE documents ADD COLUMN IF NOT EXISTS contact_spans STRUCT(span_start INTEGER, span_end INTEGER)[];

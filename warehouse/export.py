@@ -18,9 +18,10 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from warehouse.redact import redact
+from warehouse.redact import contact_spans, mask_spans
 
 # each table's key order: the export's row order for the small tables, and the order of child rows in
 # trial_versions snapshots
@@ -42,8 +43,8 @@ EXPORT_ORDER = {
 PARTITIONED = ("documents", "trials", "criteria", "criteria_thresholds")
 # tables too large to sort within the run's memory limit: streamed, in no particular row order
 UNSORTED = (*PARTITIONED, "trial_versions")
-# documents redacted at a time: their texts become Python strings, and the heap grown to hold a
-# larger batch stays with the process (2,000 at a time cost 300 MB more at 100,000 documents)
+# documents read at a time for the export (and for finding contact spans, where their texts become
+# Python strings, and the heap grown to hold a larger batch stays with the process)
 REDACTED_BATCH_ROWS = 200
 ROW_GROUP_ROWS = 1000  # rows per row group of the redacted documents files: 1,000 texts, about 15 MB
 # a Parquet writer holds a whole row group in memory, one per thread
@@ -98,16 +99,16 @@ def _export_table(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> Non
         con.execute(f"COPY ({query} LIMIT 0) TO '{path / 'data_0.parquet'}' (FORMAT parquet)")
 
 
+SPANS_TYPE = pa.list_(pa.struct([("span_start", pa.int32()), ("span_end", pa.int32())]))
+
+
 def _export_documents_redacted(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """documents with contact details masked in `text` (same length, so spans still hold), streamed."""
+    """documents with contact details masked in `text` (same length, so spans still hold), streamed. The
+    parse workers found where they are (documents.contact_spans); the rows stored before that column get
+    theirs here, once."""
+    fill_contact_spans(con)
     reader = con.execute(
-        """WITH known AS (
-                SELECT t.document_id, list(x ORDER BY c.contact_seq, k) AS known
-                FROM contacts c JOIN trials t USING (trial_id),
-                     unnest([c.email, c.phone]) WITH ORDINALITY AS u(x, k)
-                WHERE x IS NOT NULL GROUP BY t.document_id)
-            SELECT d.*, known.known, t.registry FROM documents d
-            LEFT JOIN known USING (document_id) LEFT JOIN trials t ON t.document_id = d.document_id"""
+        "SELECT d.*, t.registry FROM documents d LEFT JOIN trials t ON t.document_id = d.document_id"
     ).to_arrow_reader(REDACTED_BATCH_ROWS)
     path.mkdir()
     partitions = _RegistryFiles(path)
@@ -117,18 +118,61 @@ def _export_documents_redacted(con: duckdb.DuckDBPyConnection, path: Path) -> No
     finally:
         partitions.close()
     if not partitions.writers:  # no documents: still one file with the table's columns
-        con.execute(f"COPY (SELECT * FROM documents LIMIT 0) TO '{path / 'data_0.parquet'}' (FORMAT parquet)")
+        empty = "SELECT * EXCLUDE (contact_spans) FROM documents LIMIT 0"
+        con.execute(f"COPY ({empty}) TO '{path / 'data_0.parquet'}' (FORMAT parquet)")
 
 
 def _redacted(batch: pa.RecordBatch) -> pa.Table:
-    """The batch's documents columns, `text` redacted."""
-    texts = [
-        redact(text, known or ())
-        for text, known in zip(batch.column("text").to_pylist(), batch.column("known").to_pylist(), strict=True)
-    ]
-    columns = {name: batch.column(name) for name in batch.schema.names if name not in ("known", "registry")}
-    columns["text"] = pa.array(texts, type=pa.string())
+    """The batch's documents columns, `text` with its contact spans masked. Most documents have none:
+    only the texts of those that do become Python strings."""
+    spans = batch.column("contact_spans")
+    if spans.null_count:
+        raise ValueError("documents without contact_spans would be exported unredacted: fill_contact_spans first")
+    columns = {name: batch.column(name) for name in batch.schema.names if name not in ("contact_spans", "registry")}
+    has_spans = pc.greater(pc.list_value_length(spans), 0)
+    rows = pc.indices_nonzero(has_spans)
+    if len(rows):
+        texts = pc.take(columns["text"], rows).to_pylist()
+        masked = [
+            mask_spans(text, [(span["span_start"], span["span_end"]) for span in text_spans])
+            for text, text_spans in zip(texts, pc.take(spans, rows).to_pylist(), strict=True)
+        ]
+        columns["text"] = pc.replace_with_mask(columns["text"], has_spans, pa.array(masked, columns["text"].type))
     return pa.table(columns)
+
+
+def fill_contact_spans(con: duckdb.DuckDBPyConnection) -> int:
+    """Find the contact spans of the documents stored without them (a warehouse made before the column);
+    returns how many there were."""
+    reader = con.execute(
+        """WITH known AS (
+                SELECT t.document_id, list(x ORDER BY c.contact_seq, k) AS known
+                FROM contacts c JOIN trials t USING (trial_id),
+                     unnest([c.email, c.phone]) WITH ORDINALITY AS u(x, k)
+                WHERE x IS NOT NULL GROUP BY t.document_id)
+            SELECT DISTINCT ON (d.document_id) d.document_id, d.text, known.known
+            FROM documents d LEFT JOIN known USING (document_id) WHERE d.contact_spans IS NULL"""
+    ).to_arrow_reader(REDACTED_BATCH_ROWS)
+    found = [pa.table({"document_id": batch.column("document_id"), "spans": _spans_of(batch)}) for batch in reader]
+    if not found:
+        return 0
+    con.register("found_spans", pa.concat_tables(found))
+    try:
+        con.execute(
+            "UPDATE documents d SET contact_spans = s.spans FROM found_spans s WHERE s.document_id = d.document_id"
+        )
+    finally:
+        con.unregister("found_spans")
+    return sum(len(table) for table in found)
+
+
+def _spans_of(batch: pa.RecordBatch) -> pa.Array:
+    texts, known = batch.column("text").to_pylist(), batch.column("known").to_pylist()
+    spans = [
+        [{"span_start": start, "span_end": end} for start, end in contact_spans(text, values or ())]
+        for text, values in zip(texts, known, strict=True)
+    ]
+    return pa.array(spans, type=SPANS_TYPE)
 
 
 class _RegistryFiles:

@@ -9,7 +9,8 @@ the exact e-mail and phone strings the parsers put into the contacts table.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 INTERNATIONAL_PHONE = re.compile(r"(?<![\w+])\+\d[\d \-().]{6,}\d")
@@ -24,21 +25,58 @@ EMAIL_DOMAIN = re.compile(r"[\w-]+(?:\.[\w-]+)+")
 _EMAIL_LOCAL_PUNCTUATION = frozenset("_.+-")
 
 
+KNOWN_MIN_LENGTH = 4  # a known contact string shorter than this is not searched for (it would mask digits at random)
+Span = tuple[int, int]
+
+
 def redact(text: str | None, known: Iterable[str | None] = ()) -> str | None:
     if not text:
         return text
+    return mask_spans(text, contact_spans(text, known))
+
+
+def contact_spans(text: str | None, known: Iterable[str | None] = ()) -> list[Span]:
+    """Where `redact` masks `text`: sorted, disjoint (start, end) character offsets.
+
+    Each kind of contact detail is looked for in the text with the earlier kinds already masked,
+    as a reader of the redacted text would find them; the spans are the union of all masks."""
+    if not text:
+        return []
+    masked, spans = text, []
+    finders: list[Callable[[str], Iterable[Span]]] = []
     if "@" in text:
-        text = _mask_spans(text, _email_spans(text))
+        finders.append(_email_spans)
     if "+" in text:
-        text = _mask_spans(text, _international_phone_spans(text))
-    text = _mask_spans(text, _labelled_phone_spans(text))
-    for value in known:
-        if value and len(value) >= 4:
-            text = text.replace(value, "x" * len(value))
-    return text
+        finders.append(_international_phone_spans)
+    finders.append(_labelled_phone_spans)
+    finders += [partial(_occurrences, value) for value in known if value and len(value) >= KNOWN_MIN_LENGTH]
+    for find in finders:
+        found = list(find(masked))
+        if found:
+            masked = mask_spans(masked, found)
+            spans += found
+    return _union(spans)
 
 
-def _mask_spans(text: str, spans: Iterable[tuple[int, int]]) -> str:
+def _occurrences(value: str, text: str) -> Iterator[Span]:
+    """The spans str.replace(value, ...) replaces: left to right, not overlapping."""
+    at = text.find(value)
+    while at >= 0:
+        yield at, at + len(value)
+        at = text.find(value, at + len(value))
+
+
+def _union(spans: list[Span]) -> list[Span]:
+    merged: list[Span] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def mask_spans(text: str, spans: Iterable[Span]) -> str:
     pieces, last = [], 0
     for start, end in spans:
         pieces += [text[last:start], "x" * (end - start)]
@@ -46,7 +84,7 @@ def _mask_spans(text: str, spans: Iterable[tuple[int, int]]) -> str:
     return "".join(pieces) + text[last:] if pieces else text
 
 
-def _email_spans(text: str) -> Iterator[tuple[int, int]]:
+def _email_spans(text: str) -> Iterator[Span]:
     """The spans EMAIL.finditer gives: a local part can only end at an "@", so start from each "@"."""
     last = 0
     at = text.find("@")
@@ -61,7 +99,7 @@ def _email_spans(text: str) -> Iterator[tuple[int, int]]:
         at = text.find("@", max(at + 1, last))
 
 
-def _international_phone_spans(text: str) -> Iterator[tuple[int, int]]:
+def _international_phone_spans(text: str) -> Iterator[Span]:
     """The spans INTERNATIONAL_PHONE.finditer gives, tried only where a "+" is."""
     at = text.find("+")
     while at >= 0:
@@ -73,7 +111,7 @@ def _international_phone_spans(text: str) -> Iterator[tuple[int, int]]:
             at = text.find("+", at + 1)
 
 
-def _labelled_phone_spans(text: str) -> Iterator[tuple[int, int]]:
+def _labelled_phone_spans(text: str) -> Iterator[Span]:
     """The number spans of LABELLED_PHONE.finditer: a match starts at a line that opens with a label."""
     last = 0
     for label_start in _label_starts(text):
