@@ -150,7 +150,7 @@ def fill_contact_spans(con: duckdb.DuckDBPyConnection) -> int:
                 FROM contacts c JOIN trials t USING (trial_id),
                      unnest([c.email, c.phone]) WITH ORDINALITY AS u(x, k)
                 WHERE x IS NOT NULL GROUP BY t.document_id)
-            SELECT DISTINCT ON (d.document_id) d.document_id, d.text, known.known
+            SELECT d.document_id, d.text, known.known
             FROM documents d LEFT JOIN known USING (document_id) WHERE d.contact_spans IS NULL"""
     ).to_arrow_reader(REDACTED_BATCH_ROWS)
     found = [pa.table({"document_id": batch.column("document_id"), "spans": _spans_of(batch)}) for batch in reader]
@@ -158,12 +158,15 @@ def fill_contact_spans(con: duckdb.DuckDBPyConnection) -> int:
         return 0
     con.register("found_spans", pa.concat_tables(found))
     try:
+        # a document found at two places is read twice (DISTINCT over the texts would hold them all)
         con.execute(
-            "UPDATE documents d SET contact_spans = s.spans FROM found_spans s WHERE s.document_id = d.document_id"
+            """UPDATE documents d SET contact_spans = s.spans
+               FROM (SELECT document_id, any_value(spans) AS spans FROM found_spans GROUP BY document_id) s
+               WHERE s.document_id = d.document_id"""
         )
     finally:
         con.unregister("found_spans")
-    return sum(len(table) for table in found)
+    return sum(len(table) for table in found)  # places, not distinct documents
 
 
 def _spans_of(batch: pa.RecordBatch) -> pa.Array:
