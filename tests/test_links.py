@@ -16,7 +16,7 @@ import pytest
 
 from flows import parse_pool
 from flows.links import Link, LinkCandidate, clusters, registry_id_keys
-from tests.conftest import build_warehouse
+from tests.conftest import Warehouse, build_warehouse
 from warehouse import links as warehouse_links
 from warehouse.links import find_links, links_and_clusters
 
@@ -212,12 +212,19 @@ def test_a_worker_that_dies_leaves_the_work_to_this_process() -> None:
         parse_pool.shutdown()
 
 
+@pytest.fixture(scope="module")
+def ictrp_warehouse(corpora: Path, tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
+    """The two ICTRP exports through `trials run`."""
+    tmp_path = tmp_path_factory.mktemp("ictrp")
+    return build_warehouse(tmp_path, corpora / "ictrp-covid-1128.csv.gz", corpora / "ictrp-results-2020-03.xml.gz")
+
+
 @pytest.mark.flow
 @pytest.mark.corpus
-def test_a_run_over_two_registries_stores_and_exports_their_links(corpora: Path, tmp_path: Path) -> None:
-    """The two ICTRP exports through `trials run`: more than one batch, so the links are computed in a
-    fresh worker from the candidates file the run writes beside the warehouse, and removes."""
-    warehouse = build_warehouse(tmp_path, corpora / "ictrp-covid-1128.csv.gz", corpora / "ictrp-results-2020-03.xml.gz")
+def test_a_run_over_two_registries_stores_and_exports_their_links(ictrp_warehouse: Warehouse) -> None:
+    """More than one batch, so the links are computed in a fresh worker from the candidates file the
+    run writes beside the warehouse, and removes."""
+    warehouse = ictrp_warehouse
     assert warehouse.query("SELECT method, count(*) FROM trial_links GROUP BY ALL") == [("title_similarity", 23)]
     assert warehouse.query(
         "SELECT linked_trial_id, score FROM trial_links WHERE trial_id = 'chictr:ChiCTR2000031319'"
@@ -226,4 +233,25 @@ def test_a_run_over_two_registries_stores_and_exports_their_links(corpora: Path,
         "chictr:ChiCTR2000031319"
     )
     assert pq.read_table(warehouse.parquet / "trial_links.parquet").num_rows == 23
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["parquet", "reports", "trials.duckdb"]
+    assert sorted(p.name for p in warehouse.db.parent.iterdir()) == ["parquet", "reports", "trials.duckdb"]
+
+
+@pytest.mark.flow
+@pytest.mark.corpus
+def test_a_document_whose_trial_another_took_keeps_its_contacts_masked(ictrp_warehouse: Warehouse) -> None:
+    """Most rows of the ICTRP CSV export name a trial that the XML export also holds, which wins; the
+    CSV row's document is then `partial` and its trial's contacts are not stored. The contact details
+    its own parse found are masked in the export all the same."""
+    taken = ictrp_warehouse.query(
+        "SELECT document_id, text, contact_spans FROM documents WHERE reason LIKE 'trial % now taken from %'"
+    )
+    assert len(taken) == 561
+    assert sum(bool(spans) for _, _, spans in taken) == 538
+    exported = pq.read_table(ictrp_warehouse.parquet / "documents.parquet", columns=["document_id", "text"])
+    texts = dict(zip(exported.column("document_id").to_pylist(), exported.column("text").to_pylist(), strict=True))
+    for document_id, text, spans in taken:
+        masked = texts[document_id]
+        assert len(masked) == len(text)
+        assert all(set(masked[s["span_start"] : s["span_end"]]) == {"x"} for s in spans)
+    phone = "020- 36052117"  # in a CSV row whose trial the XML export holds: left visible before
+    assert any(phone in text for _, text, _ in taken) and not any(phone in text for text in texts.values())
