@@ -10,7 +10,7 @@ import pandas as pd
 
 from flows.records import ParseOutcome, TrialRecord
 from schemas.models import MODELS
-from warehouse.redact import contact_spans
+from warehouse.redact import contact_span_rows
 
 Rows = dict[str, list[Any]]
 
@@ -139,7 +139,7 @@ def _contact_spans(text: str | None, record: TrialRecord | None) -> list[dict[st
     """Where the export masks contact details in the document: found here, in the parse workers, so
     that the export, which runs alone at the end of a run, only applies them."""
     known = [v for c in record.contacts for v in (c.email, c.phone) if v is not None] if record is not None else []
-    return [{"span_start": start, "span_end": end} for start, end in contact_spans(text, known)]
+    return contact_span_rows(text, known)
 
 
 def build_rows(outcomes: Sequence[ParseOutcome], run_id: str, loaded_at: datetime) -> dict[str, Rows]:

@@ -15,5 +15,5 @@ CREATE TABLE IF NOT EXISTS documents (
     -- where contact details sit in text (character offsets, sorted, disjoint): masked in the Parquet export
     contact_spans STRUCT(span_start INTEGER, span_end INTEGER)[]
 );
--- a warehouse made before the column: its rows get their spans at the next run's export
+-- a warehouse made before the column: its rows get their spans at the export of its next run that changes something
 ALTER TABLE documents ADD COLUMN IF NOT EXISTS contact_spans STRUCT(span_start INTEGER, span_end INTEGER)[];

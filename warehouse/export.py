@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from warehouse.redact import contact_spans, mask_spans
+from warehouse.redact import contact_span_rows, mask_spans
 
 # each table's key order: the export's row order for the small tables, and the order of child rows in
 # trial_versions snapshots
@@ -171,10 +171,7 @@ def fill_contact_spans(con: duckdb.DuckDBPyConnection) -> int:
 
 def _spans_of(batch: pa.RecordBatch) -> pa.Array:
     texts, known = batch.column("text").to_pylist(), batch.column("known").to_pylist()
-    spans = [
-        [{"span_start": start, "span_end": end} for start, end in contact_spans(text, values or ())]
-        for text, values in zip(texts, known, strict=True)
-    ]
+    spans = [contact_span_rows(text, values or ()) for text, values in zip(texts, known, strict=True)]
     return pa.array(spans, type=SPANS_TYPE)
 
 

@@ -3,7 +3,8 @@
 The redaction keeps every string's length, so character spans into documents.text stay
 valid in the export. What it removes: every e-mail address, every number written in the
 international form (+98 51 3884 2981), numbers on a line labelled phone/tel/fax/mobile, and
-the exact e-mail and phone strings the parsers put into the contacts table.
+the exact e-mail and phone strings the parsers put into the contacts table. `contact_spans`
+says where they are (the parse workers store it with each document); `mask_spans` masks them.
 """
 
 from __future__ import annotations
@@ -56,6 +57,11 @@ def contact_spans(text: str | None, known: Iterable[str | None] = ()) -> list[Sp
             masked = mask_spans(masked, found)
             spans += found
     return _union(spans)
+
+
+def contact_span_rows(text: str | None, known: Iterable[str | None] = ()) -> list[dict[str, int]]:
+    """`contact_spans` as documents.contact_spans holds them."""
+    return [{"span_start": start, "span_end": end} for start, end in contact_spans(text, known)]
 
 
 def _occurrences(value: str, text: str) -> Iterator[Span]:
