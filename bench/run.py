@@ -6,6 +6,7 @@ Cases (TRIALS_BENCH_CASES, comma-separated, default all but `server`):
 - ctgov:   the real ClinicalTrials.gov XML archive (6,782 records), read in place.
 - scaled:  TRIALS_BENCH_SCALE (default 100,000) replicated records with new ids (bench/scale.py).
 - noop:    the scaled run again over the same warehouse: every document unchanged.
+- delta:   the five seeds into that warehouse: a small run (a nightly update) into a large warehouse.
 - server:  the seeds twice against a `prefect server start` (the fixed cost with a server).
 - criteria: bench.criteria.main() (precision/recall, criteria/s).
 
@@ -33,7 +34,7 @@ from flows.prefect_env import api_healthy
 from flows.settings import PROJECT_ROOT, load_settings
 
 RESULTS = PROJECT_ROOT / "bench" / "results.json"
-DEFAULT_CASES = "seeds,ctgov,scaled,noop,criteria"
+DEFAULT_CASES = "seeds,ctgov,scaled,noop,delta,criteria"
 CTGOV_ARCHIVE = "ctgov-xml.tar.gz"
 SEED_RUNS = 3
 
@@ -151,7 +152,7 @@ def run_cases(cases: set[str], scale: int) -> dict[str, Any]:
         _files, floor_s = xml_floor_archive(archive)
         run = _run_case("ctgov", [archive], _fresh(work / "ctgov"))
         results["cases"]["ctgov"] = run.as_dict() | marginal(run, fixed_s, floor_s, fixed_cpu_s)
-    if cases & {"scaled", "noop"}:
+    if cases & {"scaled", "noop", "delta"}:
         corpus = ensure_scaled_corpus(archive, work / f"scaled-{scale}", scale)
         _files, floor_s = xml_floor_folder(corpus)
         folder = work / "scaled-run"
@@ -161,6 +162,8 @@ def run_cases(cases: set[str], scale: int) -> dict[str, Any]:
         if "noop" in cases:
             rerun = _run_case("noop", [corpus], folder)
             results["cases"]["noop"] = rerun.as_dict() | marginal(rerun, fixed_s, None, fixed_cpu_s)
+        if "delta" in cases:  # last: it adds the seeds to the scaled warehouse
+            results["cases"]["delta"] = _run_case("delta", [PROJECT_ROOT / "seeds"], folder).as_dict()
     if "server" in cases:
         results["cases"]["server"] = server_case(work)
     if "criteria" in cases:
@@ -206,6 +209,9 @@ def table(results: dict[str, Any]) -> str:
 
 
 def main() -> dict[str, Any]:
+    if {"-h", "--help"} & set(sys.argv[1:]):
+        print(__doc__)
+        sys.exit(0)
     cases = {c.strip() for c in os.environ.get("TRIALS_BENCH_CASES", DEFAULT_CASES).split(",") if c.strip()}
     scale = int(os.environ.get("TRIALS_BENCH_SCALE", "100000"))
     results = run_cases(cases, scale)
