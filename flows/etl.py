@@ -68,7 +68,8 @@ class RunSummary:
     seconds: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))  # per stage
     quarantined: int = 0
     quality_report: str = ""
-    links: int | None = None  # cross-registry links after the run (None: not recomputed, nothing changed)
+    links: int | None = None  # cross-registry links after the run (None: not recomputed)
+    links_recomputed: bool = False  # False when no trial changed what links compare
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -78,6 +79,7 @@ class RunSummary:
             "rows": self.rows,
             "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
             "quarantined": self.quarantined,
+            "links_recomputed": self.links_recomputed,
         }
 
     def markdown(self) -> str:
@@ -328,11 +330,16 @@ def _finish(
     docs["removed"] += load.mark_removed(con, summary.sources, seen, summary.run_id)
     changed = docs["seen"] > docs["skipped"] or bool(docs["removed"])
     computed_links = None
-    if changed:  # computed in a fresh worker process while this process exports the other tables
-        started = time.perf_counter()
+    started = time.perf_counter()
+    links_inputs = stored = links.stored_inputs(con)
+    if changed:
+        links_inputs = links.inputs_fingerprint(con)
+    if links_inputs != stored:
+        # computed in a fresh worker process while this process exports the other tables
         links.write_candidates(con, workspace.links_folder)
         computed_links = parse_pool.run_later(links.compute, workspace.links_folder)
-        summary.seconds["links"] += time.perf_counter() - started
+    summary.links_recomputed = computed_links is not None
+    summary.seconds["links"] += time.perf_counter() - started
     # final statuses: a document loaded early in the run may have become partial when a later
     # document of a better source took its trial over
     final = dict(
@@ -343,7 +350,7 @@ def _finish(
     for status in ("loaded", "partial", "rejected", "removed"):
         docs[status] = final.get(status, 0)
     con.execute(
-        "INSERT INTO runs VALUES (?, ?, ?, 'completed', ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO runs VALUES (?, ?, ?, 'completed', ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             summary.run_id,
             started_at,
@@ -355,6 +362,7 @@ def _finish(
             docs["rejected"],
             docs["skipped"],
             docs["removed"],
+            links_inputs,
         ],
     )
     tables = EXPORTED_TABLES + (load.PRIVATE_TABLES if export_contacts else ())

@@ -6,6 +6,7 @@ Fixtures: copies of the seeds in a temporary folder; one is edited as a registry
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -104,3 +105,33 @@ def test_full_refresh_gives_identical_tables(two_loads) -> None:
     build_warehouse(wh.db.parent, source, extra=("--full-refresh",))
     assert snapshot(wh) == before
     assert wh.scalar("SELECT max(version) FROM trial_versions WHERE trial_id = ?", [IRCT]) == 2
+
+
+def test_links_are_computed_again_only_when_what_they_compare_changed(tmp_path: Path) -> None:
+    """A registry update that leaves every trial's ids, titles and start year as they were (IRCT's target
+    sample size) keeps the stored links without computing them; a new scientific title does not."""
+    source = tmp_path / "source"
+    shutil.copytree(SEEDS, source)
+    irct = source / seed_path("002").name
+
+    def run(label: str) -> tuple[dict, Warehouse]:
+        summary = tmp_path / f"{label}.json"
+        warehouse = build_warehouse(tmp_path, source, extra=("--summary-json", str(summary)))
+        return json.loads(summary.read_text()), warehouse
+
+    first, warehouse = run("first")
+    irct.write_text(
+        irct.read_text(encoding="utf-8").replace("Target sample size: **20**", "Target sample size: **24**"),
+        encoding="utf-8",
+    )
+    second, _ = run("second")
+    irct.write_text(
+        irct.read_text(encoding="utf-8").replace("Renal Function Indexes", "Renal Function Markers"), encoding="utf-8"
+    )
+    third, _ = run("third")
+
+    assert (first["links_recomputed"], second["links_recomputed"], third["links_recomputed"]) == (True, False, True)
+    assert (first["documents"]["loaded"], second["documents"]["loaded"], third["documents"]["loaded"]) == (5, 1, 1)
+    inputs = [v for (v,) in warehouse.query("SELECT links_inputs FROM runs ORDER BY started_at")]
+    assert inputs[0] == inputs[1] != inputs[2]
+    assert inputs[0].startswith("5:")  # five trials

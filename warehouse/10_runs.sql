@@ -9,5 +9,9 @@ CREATE TABLE IF NOT EXISTS runs (
     documents_partial  INTEGER NOT NULL,
     documents_rejected INTEGER NOT NULL,
     documents_skipped  INTEGER NOT NULL,
-    documents_removed  INTEGER NOT NULL
+    documents_removed  INTEGER NOT NULL,
+    -- what the stored links were computed from: a fingerprint of every trial's candidate columns
+    -- (warehouse/links.py); a run whose trials give the same one keeps the links as they are
+    links_inputs       VARCHAR
 );
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS links_inputs VARCHAR;

@@ -62,7 +62,11 @@ _TRIALS = pa.schema(
 _KEYS = pa.schema([("idx", pa.int64()), ("key", pa.string())])
 # a candidate's columns, in the order of LinkCandidate's arguments that `_candidates` takes them in
 CANDIDATE_COLUMNS = ("trial_id", "registry", "registry_id", "secondary_ids", "start_year", "title", "brief_title")
-_SOURCES = {"start_year": "year(start_date) AS start_year"}  # how `trials` gives a candidate column
+_SOURCES = {"start_year": "year(start_date)"}  # how `trials` gives a candidate column
+
+
+def _source(column: str) -> str:
+    return _SOURCES.get(column, column)
 
 
 def _columns(alias: str) -> str:
@@ -75,10 +79,26 @@ def write_candidates(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
     200,000 trials)."""
     folder.mkdir()
     con.execute(
-        f"""COPY (SELECT {", ".join(_SOURCES.get(column, column) for column in CANDIDATE_COLUMNS)}
+        f"""COPY (SELECT {", ".join(f"{_source(column)} AS {column}" for column in CANDIDATE_COLUMNS)}
                   FROM trials ORDER BY trial_id)
             TO '{_quoted(folder / CANDIDATES_FILE)}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {BATCH_ROWS})"""
     )
+
+
+def inputs_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
+    """What the links are computed from, in a few bytes: the number of trials and the XOR of a hash of each
+    one's candidate columns (trial ids are unique, so no two rows cancel out)."""
+    columns = ", ".join(_source(column) for column in CANDIDATE_COLUMNS)
+    count, digest = con.execute(f"SELECT count(*), bit_xor(hash({columns})) FROM trials").fetchone()  # type: ignore[misc]
+    return f"{count}:{digest or 0}"
+
+
+def stored_inputs(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The fingerprint the stored links were computed from (the latest run that says), or None."""
+    row = con.execute(
+        "SELECT links_inputs FROM runs WHERE links_inputs IS NOT NULL ORDER BY started_at DESC LIMIT 1"
+    ).fetchone()
+    return row[0] if row else None
 
 
 def compute(folder: Path) -> LinksAndClusters:
