@@ -220,7 +220,9 @@ def etl(
             seen = _run(workspace, summary, settings, sources, strict, full_refresh, started_at)
             staging = _in_transaction(
                 workspace.con,
-                lambda c: _finish(c, summary, seen, Path(parquet), export_contacts, started_at, workspace),
+                lambda c: _finish(
+                    c, summary, seen, Path(parquet), export_contacts, full_refresh, started_at, workspace
+                ),
             )
             committing = time.perf_counter()
             workspace.publish()
@@ -319,6 +321,7 @@ def _finish(
     seen: SeenPlaces,
     parquet: Path,
     export_contacts: bool,
+    full_refresh: bool,
     started_at: datetime,
     workspace: Workspace,
 ) -> Path:
@@ -334,7 +337,7 @@ def _finish(
     links_inputs = stored = links.stored_inputs(con)
     if changed:
         links_inputs = links.inputs_fingerprint(con)
-    if links_inputs != stored:
+    if links_inputs != stored or (changed and full_refresh):
         # computed in a fresh worker process while this process exports the other tables
         links.write_candidates(con, workspace.links_folder)
         computed_links = parse_pool.run_later(links.compute, workspace.links_folder)

@@ -114,9 +114,9 @@ def test_links_are_computed_again_only_when_what_they_compare_changed(tmp_path: 
     shutil.copytree(SEEDS, source)
     irct = source / seed_path("002").name
 
-    def run(label: str) -> tuple[dict, Warehouse]:
+    def run(label: str, *options: str) -> tuple[dict, Warehouse]:
         summary = tmp_path / f"{label}.json"
-        warehouse = build_warehouse(tmp_path, source, extra=("--summary-json", str(summary)))
+        warehouse = build_warehouse(tmp_path, source, extra=("--summary-json", str(summary), *options))
         return json.loads(summary.read_text()), warehouse
 
     first, warehouse = run("first")
@@ -129,9 +129,11 @@ def test_links_are_computed_again_only_when_what_they_compare_changed(tmp_path: 
         irct.read_text(encoding="utf-8").replace("Renal Function Indexes", "Renal Function Markers"), encoding="utf-8"
     )
     third, _ = run("third")
+    fourth, _ = run("fourth", "--full-refresh")  # asked for: everything computed again
 
-    assert (first["links_recomputed"], second["links_recomputed"], third["links_recomputed"]) == (True, False, True)
-    assert (first["documents"]["loaded"], second["documents"]["loaded"], third["documents"]["loaded"]) == (5, 1, 1)
+    recomputed = [summary["links_recomputed"] for summary in (first, second, third, fourth)]
+    assert recomputed == [True, False, True, True]
+    assert [summary["documents"]["loaded"] for summary in (first, second, third, fourth)] == [5, 1, 1, 5]
     inputs = [v for (v,) in warehouse.query("SELECT links_inputs FROM runs ORDER BY started_at")]
-    assert inputs[0] == inputs[1] != inputs[2]
-    assert inputs[0].startswith("5:")  # five trials
+    assert inputs[0] == inputs[1] != inputs[2] == inputs[3]
+    assert inputs[0].split(":")[1] == "5"  # five trials

@@ -12,6 +12,8 @@ work took about 1.2 KB a trial (0.7 GB at 200,000 trials).
 
 from __future__ import annotations
 
+import hashlib
+import sys
 import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -20,7 +22,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pyarrow as pa
+import rapidfuzz
 
+from flows import links as rules
 from flows.links import (
     BLOCK_WORDS,
     MAX_BLOCK,
@@ -86,11 +90,19 @@ def write_candidates(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
 
 
 def inputs_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
-    """What the links are computed from, in a few bytes: the number of trials and the XOR of a hash of each
-    one's candidate columns (trial ids are unique, so no two rows cancel out)."""
+    """What the links are computed from, in a few bytes: the code that computes them, the number of trials
+    and the XOR of a hash of each one's candidate columns (trial ids are unique, so no two rows cancel out)."""
     columns = ", ".join(_source(column) for column in CANDIDATE_COLUMNS)
     count, digest = con.execute(f"SELECT count(*), bit_xor(hash({columns})) FROM trials").fetchone()  # type: ignore[misc]
-    return f"{count}:{digest or 0}"
+    return f"{_code_version()}:{count}:{digest or 0}"
+
+
+def _code_version() -> str:
+    """Links stored by other link rules, or by other versions of the libraries they use, are computed again."""
+    digest = hashlib.sha256(f"{duckdb.__version__} {rapidfuzz.__version__}".encode())
+    for module in (rules, sys.modules[__name__]):
+        digest.update(Path(str(module.__file__)).read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def stored_inputs(con: duckdb.DuckDBPyConnection) -> str | None:
