@@ -10,7 +10,7 @@ CREATE TABLE IF NOT EXISTS runs (
     documents_rejected INTEGER NOT NULL,
     documents_skipped  INTEGER NOT NULL,
     documents_removed  INTEGER NOT NULL,
-    -- what the stored links were computed from: a fingerprint of every trial's candidate columns
+    -- what the stored links were computed from: a fingerprint of the link code and every trial's candidate columns
     -- (warehouse/links.py); a run whose trials give the same one keeps the links as they are
     links_inputs       VARCHAR
 );
