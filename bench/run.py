@@ -73,11 +73,11 @@ def marginal(
         figures["floor_s"] = round(floor_s, 2)
         figures["marginal_over_floor"] = round(seconds / floor_s, 2)
     if fixed_cpu_s is not None and measure.documents:
-        cpu_s = max(measure.cpu.total() - fixed_cpu_s, 1e-9)
-        cores = psutil.cpu_count() or 1
+        cpu_s = max(measure.cpu.total() - fixed_cpu_s, 0.0)
         figures["marginal_cpu_s"] = round(cpu_s, 1)
         figures["marginal_cpu_ms_per_doc"] = round(1000 * cpu_s / measure.documents, 2)
-        figures["cpu_bound_docs_per_s"] = round(cores * measure.documents / cpu_s, 1)
+        if cpu_s > 0:  # a small no-op run can take less CPU than the seeds run: no bound to give
+            figures["cpu_bound_docs_per_s"] = round((psutil.cpu_count() or 1) * measure.documents / cpu_s, 1)
     return figures
 
 

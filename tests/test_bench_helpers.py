@@ -67,6 +67,15 @@ def test_the_cpu_the_documents_took_bounds_the_throughput_on_this_machines_cores
     assert run.as_dict()["cpu_s"] == {"flow": 30.0, "parse_workers": 50.0, "prefect_server": 0.0, "other": 0.0}
 
 
+def test_a_run_that_took_less_cpu_than_the_fixed_cost_gives_no_bound() -> None:
+    """A no-op rerun of a small corpus can take less CPU than the seeds run it is measured against."""
+    cpu = TreeCpu({101: ("flow", 5.0)})
+    run = RunMeasure("noop", 7.0, 0, TreeMemory(), cpu, {"documents": {"seen": 20000}})
+    figures = marginal(run, fixed_s=6.0, floor_s=None, fixed_cpu_s=8.5)
+    assert (figures["marginal_cpu_s"], figures["marginal_cpu_ms_per_doc"]) == (0.0, 0.0)
+    assert "cpu_bound_docs_per_s" not in figures
+
+
 def test_cpu_sampling_counts_each_process_of_the_tree_under_its_role() -> None:
     busy = "import time\nend = time.process_time() + 0.5\nwhile time.process_time() < end: pass\ntime.sleep(5)"
     child = subprocess.Popen([sys.executable, "-c", busy])
