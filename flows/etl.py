@@ -68,8 +68,7 @@ class RunSummary:
     seconds: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))  # per stage
     quarantined: int = 0
     quality_report: str = ""
-    links: int | None = None  # cross-registry links after the run (None: not recomputed)
-    links_recomputed: bool = False  # False when no trial changed what links compare
+    links: int | None = None  # cross-registry links stored by the run (None: kept, no trial changed what they compare)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -79,7 +78,7 @@ class RunSummary:
             "rows": self.rows,
             "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
             "quarantined": self.quarantined,
-            "links_recomputed": self.links_recomputed,
+            "links_recomputed": self.links is not None,
         }
 
     def markdown(self) -> str:
@@ -341,7 +340,6 @@ def _finish(
         # computed in a fresh worker process while this process exports the other tables
         links.write_candidates(con, workspace.links_folder)
         computed_links = parse_pool.run_later(links.compute, workspace.links_folder)
-    summary.links_recomputed = computed_links is not None
     summary.seconds["links"] += time.perf_counter() - started
     # final statuses: a document loaded early in the run may have become partial when a later
     # document of a better source took its trial over
