@@ -37,6 +37,9 @@ from warehouse.workspace import Workspace
 
 T = TypeVar("T")
 LOOKUP_CHUNK = 500  # records whose stored documents are looked up together
+# from this many trials the links are computed in a worker process even when no parse pool runs (a small run
+# into a large warehouse), so that the export overlaps them: 9 s over 100,000 trials, against a fork
+LINKS_WORKER_TRIALS = 10_000
 
 EXPORTED_TABLES = (
     "documents",
@@ -169,6 +172,14 @@ def _batch_connection(workspace: Workspace) -> Any:
     return workspace.con
 
 
+@dataclass
+class HeldBatch:
+    """The only batch of a small run, parsed but not loaded: it is loaded in the run's last transaction."""
+
+    result: BatchResult
+    replacing: dict[tuple[str, int], str]
+
+
 def _load_result(
     workspace: Workspace,
     result: BatchResult,
@@ -177,6 +188,12 @@ def _load_result(
     replacing: dict[tuple[str, int], str],
 ) -> None:
     """One batch, one committed transaction in the working copy."""
+    _in_transaction(_batch_connection(workspace), lambda con: _load_into(con, result, summary, strict, replacing))
+
+
+def _load_into(
+    con: Any, result: BatchResult, summary: RunSummary, strict: bool, replacing: dict[tuple[str, int], str]
+) -> None:
     started = time.perf_counter()
     if strict and result.quarantine:
         first = result.quarantine[0]
@@ -184,10 +201,7 @@ def _load_result(
     documents = result.frames["documents"]
     places = zip(documents["source_path"], documents["record_index"], strict=True)
     stored = [d for d in (replacing.pop(place, None) for place in places) if d is not None]
-    _in_transaction(
-        _batch_connection(workspace),
-        lambda con: load.load_batch(con, result.frames, result.quarantine, summary.run_id, stored),
-    )
+    load.load_batch(con, result.frames, result.quarantine, summary.run_id, stored)
     summary.quarantined += len(result.quarantine)
     for stage, seconds in result.seconds.items():
         summary.seconds[stage] += seconds
@@ -216,11 +230,11 @@ def etl(
     try:
         workspace = Workspace(con, Path(db), settings.duckdb_memory_limit)
         try:
-            seen = _run(workspace, summary, settings, sources, strict, full_refresh, started_at)
+            seen, held = _run(workspace, summary, settings, sources, strict, full_refresh, started_at)
             staging = _in_transaction(
                 workspace.con,
                 lambda c: _finish(
-                    c, summary, seen, Path(parquet), export_contacts, full_refresh, started_at, workspace
+                    c, summary, seen, held, strict, Path(parquet), export_contacts, full_refresh, started_at, workspace
                 ),
             )
             committing = time.perf_counter()
@@ -279,9 +293,14 @@ def _run(
     strict: bool,
     full_refresh: bool,
     loaded_at: datetime,
-) -> SeenPlaces:
-    """Parse and load every changed document; returns the places (path, record) read under the sources."""
+) -> tuple[SeenPlaces, HeldBatch | None]:
+    """Parse and load every changed document; returns the places (path, record) read under the sources.
+
+    A run whose changed documents fit in one batch (fewer than the batch size) loads nothing here: its
+    batch is returned, to be loaded in the run's last transaction, straight into the warehouse, which
+    is then never copied (copying a large warehouse took most of a small nightly run)."""
     pending: deque[PrefectFuture[BatchResult]] = deque()
+    small_run = False
     max_pending = settings.workers + 1  # bounded: never hold the corpus in memory
     stored = StoredDocuments.read(workspace.live)
     seen = SeenPlaces()
@@ -293,6 +312,7 @@ def _run(
         summary.documents["seen"] += len(batch)
         summary.seconds["extract"] += time.perf_counter() - extract_started
         only_batch = len(batch) < settings.batch_size and not pending  # a small run: no pool start-up
+        small_run = only_batch and not workspace.copied
         # quoted, Prefect does not walk every record of the batch looking for futures; the Dask runner
         # would hand a quoted batch's records to Dask, which takes tuples for tasks of its own
         records_arg = batch if settings.task_runner == "dask" else quote(batch)
@@ -301,9 +321,11 @@ def _run(
             _load_result(workspace, _wait(pending.popleft(), summary), summary, strict, replacing)
         extract_started = time.perf_counter()
     summary.seconds["extract"] += time.perf_counter() - extract_started  # the tail, or all of a no-op run
+    if small_run:
+        return seen, HeldBatch(_wait(pending.popleft(), summary), replacing)
     while pending:
         _load_result(workspace, _wait(pending.popleft(), summary), summary, strict, replacing)
-    return seen
+    return seen, None
 
 
 def _wait(future: PrefectFuture[BatchResult], summary: RunSummary) -> BatchResult:
@@ -318,16 +340,20 @@ def _finish(
     con: Any,
     summary: RunSummary,
     seen: SeenPlaces,
+    held: HeldBatch | None,
+    strict: bool,
     parquet: Path,
     export_contacts: bool,
     full_refresh: bool,
     started_at: datetime,
     workspace: Workspace,
 ) -> Path:
-    """Removals, links, the runs row, the quality report and the export: the run's last transaction.
-    The working copy got the schema; a run that copied nothing (a new warehouse, no change) has not."""
+    """A small run's batch, removals, links, the runs row, the quality report and the export: the run's
+    last transaction. The working copy got the schema; the warehouse of a run that copied nothing has not."""
     if not workspace.copied:
         load.apply_ddl(con)
+    if held is not None:
+        _load_into(con, held.result, summary, strict, held.replacing)
     docs = summary.documents
     docs["removed"] += load.mark_removed(con, summary.sources, seen, summary.run_id)
     changed = docs["seen"] > docs["skipped"] or bool(docs["removed"])
@@ -338,8 +364,10 @@ def _finish(
         links_inputs = links.inputs_fingerprint(con)
     if links_inputs != stored or (changed and full_refresh):
         # computed in a fresh worker process while this process exports the other tables
-        links.write_candidates(con, workspace.links_folder)
-        computed_links = parse_pool.run_later(links.compute, workspace.links_folder)
+        candidates = links.write_candidates(con, workspace.links_folder)
+        computed_links = parse_pool.run_later(
+            links.compute, workspace.links_folder, in_worker=candidates >= LINKS_WORKER_TRIALS
+        )
     summary.seconds["links"] += time.perf_counter() - started
     # final statuses: a document loaded early in the run may have become partial when a later
     # document of a better source took its trial over

@@ -75,14 +75,15 @@ def shutdown() -> None:
             _pool = None
 
 
-def run_later(fn: Callable[..., T], *args: object) -> Callable[[], T]:
+def run_later(fn: Callable[..., T], *args: object, in_worker: bool = False) -> Callable[[], T]:
     """Start fn(*args) in a fresh worker process, and return what gives its result. The parse pool,
     idle by then, is shut down first: each of its workers still holds the heap its largest batch grew
     (300 to 400 MB), where a fresh fork from the forkserver starts from the warmed-up imports. Without
-    a running pool (a small run, or one on Dask) fn runs here, when its result is asked for."""
+    a running pool (a small run, or one on Dask) fn runs here, when its result is asked for, unless
+    `in_worker` says it is worth a process of its own."""
     with _lock:
         started = _pool is not None
-    if not started:
+    if not started and not in_worker:
         return lambda: fn(*args)
     shutdown()
     executor = ProcessPoolExecutor(max_workers=1, mp_context=_context(), initializer=_tune_worker)

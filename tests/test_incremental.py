@@ -137,3 +137,28 @@ def test_links_are_computed_again_only_when_what_they_compare_changed(tmp_path: 
     inputs = [v for (v,) in warehouse.query("SELECT links_inputs FROM runs ORDER BY started_at")]
     assert inputs[0] == inputs[1] != inputs[2] == inputs[3]
     assert inputs[0].split(":")[1] == "5"  # five trials
+
+
+@pytest.mark.parametrize(("batch_size", "same_file"), [("1000", True), ("2", False)])
+def test_a_run_of_one_batch_writes_into_the_warehouse_and_a_larger_one_into_a_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batch_size: str, same_file: bool
+) -> None:
+    """Four new documents after one: in one batch they are committed into the warehouse file itself (its
+    inode stays, nothing is copied); in two batches of two they are loaded into a working copy that
+    replaces the file. The tables are the same either way."""
+    source = tmp_path / "source"
+    source.mkdir()
+    shutil.copy(seed_path("000"), source)
+    first = build_warehouse(tmp_path, source)
+    inode = first.db.stat().st_ino
+    for seed in sorted(SEEDS.glob("*.txt")):
+        shutil.copy(seed, source)
+
+    monkeypatch.setenv("TRIALS_BATCH_SIZE", batch_size)
+    second = build_warehouse(tmp_path, source)
+
+    assert (second.db.stat().st_ino == inode) is same_file
+    assert second.scalar("SELECT count(*) FROM documents WHERE status = 'loaded'") == 5
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["parquet", "reports", "source", "trials.duckdb"]
+    reference = build_warehouse(tmp_path / "reference", source)
+    assert snapshot(second) == snapshot(reference)

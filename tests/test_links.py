@@ -179,7 +179,8 @@ def test_links_computed_on_a_parse_worker_are_the_links_computed_here(
         ),
         folder / warehouse_links.CANDIDATES_FILE,
     )
-    assert parse_pool.run_later(os.getpid)() == os.getpid()
+    assert parse_pool.run_later(os.getpid)() == os.getpid()  # no pool: here
+    assert parse_pool.run_later(os.getpid, in_worker=True)() != os.getpid()  # asked for: a worker of its own
     try:
         parse_worker = parse_pool.run(os.getpid, workers=2)  # starts the pool, as a run's first batch does
         links_worker = parse_pool.run_later(os.getpid)()

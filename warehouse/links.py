@@ -77,16 +77,17 @@ def _columns(alias: str) -> str:
     return ", ".join(f"{alias}.{column}" for column in CANDIDATE_COLUMNS)
 
 
-def write_candidates(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
+def write_candidates(con: duckdb.DuckDBPyConnection, folder: Path) -> int:
     """The candidate rows into an empty `folder`, written by DuckDB within its memory limit: the run holds
     none of them while the links are computed (as Arrow, and pickled for the worker, they took 140 MB at
-    200,000 trials)."""
+    200,000 trials). Returns how many there are."""
     folder.mkdir()
-    con.execute(
+    written = con.execute(
         f"""COPY (SELECT {", ".join(f"{_source(column)} AS {column}" for column in CANDIDATE_COLUMNS)}
                   FROM trials ORDER BY trial_id)
             TO '{_quoted(folder / CANDIDATES_FILE)}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {BATCH_ROWS})"""
-    )
+    ).fetchone()
+    return int(written[0]) if written else 0
 
 
 def inputs_fingerprint(con: duckdb.DuckDBPyConnection) -> str:

@@ -8,6 +8,7 @@ seeds again under a new folder (so the failing run replaces every trial before i
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -15,6 +16,7 @@ import time
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from tests.conftest import SEEDS, Warehouse
 from tests.reliability.runs import (
@@ -74,8 +76,12 @@ def test_sigkill_while_writing_leaves_the_database_as_it_was(seed_warehouse: War
     assert folder_digest(parquet) == parquet_before
 
 
-def test_failed_run_leaves_everything_as_it_was_and_says_so(seed_warehouse: Warehouse, tmp_path: Path) -> None:
-    """The export fails (disk full) after every batch was loaded: rolled back, exit 1, the cause named."""
+@pytest.mark.parametrize("batch_size", ["1000", "2"])
+def test_failed_run_leaves_everything_as_it_was_and_says_so(
+    seed_warehouse: Warehouse, tmp_path: Path, batch_size: str
+) -> None:
+    """The export fails (disk full) after every batch was loaded: rolled back, exit 1, the cause named.
+    In one batch the run wrote into the warehouse itself; in batches of two, into a working copy."""
     db, parquet = copy_warehouse(seed_warehouse.db, seed_warehouse.parquet, tmp_path / "warehouse")
     before, parquet_before = snapshot(db), folder_digest(parquet)
     again = tmp_path / "seeds again"
@@ -98,6 +104,7 @@ def test_failed_run_leaves_everything_as_it_was_and_says_so(seed_warehouse: Ware
         capture_output=True,
         text=True,
         timeout=600,
+        env=os.environ | {"TRIALS_BATCH_SIZE": batch_size},
     )
 
     assert result.returncode == 1, result.stderr
