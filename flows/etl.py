@@ -399,7 +399,7 @@ def _finish(
     # the run's largest memory and so waits until the links worker is gone
     later = (*LINK_TABLES, "documents") if computed_links is not None else ()
     started = time.perf_counter()
-    staging = _export(con, parquet, _without(tables, later), changed)
+    staging = load.export_parquet(con, parquet, _without(tables, later))
     summary.seconds["export"] += time.perf_counter() - started
     if computed_links is not None:
         started = time.perf_counter()
@@ -407,7 +407,7 @@ def _finish(
         shutil.rmtree(workspace.links_folder)
         summary.seconds["links"] += time.perf_counter() - started
         started = time.perf_counter()
-        load.export_into(con, staging, later)
+        load.export_into(con, staging, later, parquet)
         summary.seconds["export"] += time.perf_counter() - started
     started = time.perf_counter()
     summary.rows = load.table_counts(con, EXPORTED_TABLES + load.PRIVATE_TABLES)
@@ -418,15 +418,6 @@ def _finish(
 
 def _without(tables: tuple[str, ...], left_out: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(t for t in tables if t not in left_out)
-
-
-def _export(con: Any, parquet: Path, tables: tuple[str, ...], changed: bool) -> Path:
-    """A run that changed no document re-exports only `runs` and links the current files of the rest."""
-    if not changed:
-        staging = load.export_parquet(con, parquet, ("runs",))
-        if load.link_unchanged(parquet, staging, [t for t in tables if t != "runs"]):
-            return staging
-    return load.export_parquet(con, parquet, tables)
 
 
 def prepare_parsing(settings: Any) -> None:

@@ -7,13 +7,20 @@ pyarrow (`pq.read_table('criteria.parquet')`) give `registry` back as a column. 
 partitioned by its own `registry`; `documents` and the child tables get their trial's registry
 by a join at export time (a document without a trial, and so without a registry, is in
 `registry=__HIVE_DEFAULT_PARTITION__`).
+
+Each part of the export (a small table's file, a large table's registry folder) has a fingerprint
+of the rows it holds, kept in `_export.json` beside the files. A part whose rows have the same
+fingerprint as in the current export is hard-linked from it instead of written again: a run that
+changed one registry's trials rewrites that registry's parts and the tables that changed.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import duckdb
@@ -54,6 +61,15 @@ PARQUET_OPTIONS = "FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 8192"
 # the smallest row group DuckDB writes
 WIDE_ROWS_OPTIONS = "FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 2048"
 WIDE_ROWS = ("trial_versions",)
+MANIFEST = "_export.json"  # each part's fingerprint
+DEFAULT_PARTITION = "__HIVE_DEFAULT_PARTITION__"  # the folder of rows without a registry
+PART_SQL = f"'registry=' || coalesce(registry, '{DEFAULT_PARTITION}')"  # a partitioned row's folder
+# columns a fingerprint leaves out, each determined by columns it keeps: a document's text (and where its
+# contact details are) by its document_id, a trial version's snapshot by its trial_id and version
+UNHASHED = {
+    "documents": ("text", "contact_spans"),
+    "trial_versions": ("trial", "arms", "criteria", "criteria_thresholds", "endpoints"),
+}
 
 
 def table_path(folder: Path, table: str) -> Path:
@@ -61,55 +77,135 @@ def table_path(folder: Path, table: str) -> Path:
 
 
 def export_parquet(con: duckdb.DuckDBPyConnection, target: Path, tables: Iterable[str]) -> Path:
-    """Write every table to a fresh folder beside `target`; `swap_in` makes it current after commit."""
+    """Write every table to a fresh folder beside `target`, the current export, hard-linking from it the
+    parts whose rows are unchanged; `swap_in` makes the folder current after commit."""
     staging = target.with_name(target.name + ".new")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    export_into(con, staging, tables)
+    export_into(con, staging, tables, target)
     return staging
 
 
-def export_into(con: duckdb.DuckDBPyConnection, staging: Path, tables: Iterable[str]) -> None:
-    """Write `tables` into a folder `export_parquet` made."""
+def export_into(
+    con: duckdb.DuckDBPyConnection, staging: Path, tables: Iterable[str], current: Path | None = None
+) -> None:
+    """Write `tables` into a folder `export_parquet` made, linking the unchanged parts of `current`."""
     # The unsorted tables need no particular row order; DuckDB otherwise buffers rows to keep the scan's
     # order, and trial_versions at 100,000 trials outgrows a 256 MB memory limit doing so.
     con.execute("SET preserve_insertion_order = false")
+    manifest = read_manifest(staging)
     for table in tables:
         if table == "documents":
-            _export_documents_redacted(con, table_path(staging, table))
+            fill_contact_spans(con)
+        prints = fingerprints(con, table)
+        unchanged = _unchanged_parts(current, table, prints)
+        if table == "documents":
+            _export_documents_redacted(con, table_path(staging, table), unchanged)
         else:
-            _export_table(con, table, table_path(staging, table))
+            _export_table(con, table, table_path(staging, table), unchanged)
+        for part in unchanged:  # none without a current export
+            _link(_part_path(current or staging, table, part), _part_path(staging, table, part))
+        manifest[table] = prints
+    (staging / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True), encoding="utf-8")
     # not in a `finally`: after a failed statement the run's transaction is aborted, a RESET would fail
     # too and hide the error; the failed run closes the connection anyway
     con.execute("RESET preserve_insertion_order")
 
 
-def _export_table(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> None:
+def source_query(table: str) -> str:
+    """The rows a table exports; a partitioned table's with their registry."""
+    if table == "documents":
+        return "SELECT d.*, t.registry FROM documents d LEFT JOIN trials t ON t.document_id = d.document_id"
+    if table in PARTITIONED and table != "trials":
+        return f"SELECT x.*, t.registry FROM {table} x LEFT JOIN trials t USING (trial_id)"
+    return f"SELECT * FROM {table}"
+
+
+def fingerprints(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
+    """Each part of the table's export ('' for a table in one file, else its `registry=` folder) -> a
+    fingerprint of its rows: the export code and the columns' names and types, the row count, and the XOR
+    and the sum of a hash of each row. Every row a run writes carries its run_id, so its part's changes."""
+    query = source_query(table)
+    described = con.execute(f"DESCRIBE {query}").fetchall()
+    shape = hashlib.sha256(f"{_code_version()} {[row[:2] for row in described]}".encode()).hexdigest()[:12]
+    hashed = ", ".join(f'"{row[0]}"' for row in described if row[0] not in UNHASHED.get(table, ()))
+    aggregates = f"count(*), bit_xor(hash({hashed})), sum(hash({hashed}))"
+    if table in PARTITIONED:
+        rows = con.execute(f"SELECT {PART_SQL}, {aggregates} FROM ({query}) GROUP BY 1").fetchall()
+    else:  # one part, also when empty
+        rows = con.execute(f"SELECT '', {aggregates} FROM ({query})").fetchall()
+    return {name: f"{shape}:{count}:{xor}:{total}" for name, count, xor, total in rows}
+
+
+def _code_version() -> str:
+    """An export written by other export code, or other library versions, is written again."""
+    from warehouse import redact
+
+    digest = hashlib.sha256(f"{duckdb.__version__} {pa.__version__}".encode())
+    for module in (__file__, redact.__file__):
+        digest.update(Path(str(module)).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def read_manifest(folder: Path) -> dict[str, dict[str, str]]:
+    """The fingerprints of an export's parts; none for a folder without (an export of an older release)."""
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return manifest if isinstance(manifest, dict) else {}
+
+
+def _unchanged_parts(current: Path | None, table: str, prints: dict[str, str]) -> set[str]:
+    if current is None:
+        return set()
+    before = read_manifest(current).get(table, {})
+    return {p for p, print_ in prints.items() if before.get(p) == print_ and _part_path(current, table, p).exists()}
+
+
+def _part_path(folder: Path, table: str, part: str) -> Path:
+    return table_path(folder, table) / part if part else table_path(folder, table)
+
+
+def _link(source: Path, target: Path) -> None:
+    if source.is_dir():
+        shutil.copytree(source, target, copy_function=os.link)
+    else:
+        os.link(source, target)
+
+
+def _not_in(parts: Iterable[str]) -> str:
+    """A WHERE clause leaving out rows of the given partitions."""
+    listed = ", ".join("'" + part.replace("'", "''") + "'" for part in sorted(parts))
+    return f" WHERE {PART_SQL} NOT IN ({listed})" if listed else ""
+
+
+def _export_table(con: duckdb.DuckDBPyConnection, table: str, path: Path, unchanged: Sequence[str] | set[str]) -> None:
     if table not in PARTITIONED:
+        if unchanged:  # its one file is linked
+            return
         order = EXPORT_ORDER.get(table) if table not in UNSORTED else None
-        query = f"SELECT * FROM {table}" + (f" ORDER BY {order}" if order else "")
+        query = source_query(table) + (f" ORDER BY {order}" if order else "")
         con.execute(f"COPY ({query}) TO '{path}' ({WIDE_ROWS_OPTIONS if table in WIDE_ROWS else PARQUET_OPTIONS})")
         return
-    if table == "trials":
-        query = "SELECT * FROM trials"
-    else:
-        query = f"SELECT x.*, t.registry FROM {table} x LEFT JOIN trials t USING (trial_id)"
+    query = f"SELECT * FROM ({source_query(table)}){_not_in(unchanged)}"
     con.execute(f"COPY ({query}) TO '{path}' ({PARQUET_OPTIONS}, PARTITION_BY (registry))")
-    if not any(path.iterdir()):  # an empty table: still one file with the table's columns
+    path.mkdir(exist_ok=True)
+    if not unchanged and not any(path.iterdir()):  # an empty table: still one file with the table's columns
         con.execute(f"COPY ({query} LIMIT 0) TO '{path / 'data_0.parquet'}' (FORMAT parquet)")
 
 
 SPANS_TYPE = pa.list_(pa.struct([("span_start", pa.int32()), ("span_end", pa.int32())]))
 
 
-def _export_documents_redacted(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """documents with contact details masked in `text` (same length, so spans still hold), streamed. The
-    parse workers found where they are (documents.contact_spans); the rows stored before that column get
-    theirs here, once."""
-    fill_contact_spans(con)
-    reader = con.execute(
-        "SELECT d.*, t.registry FROM documents d LEFT JOIN trials t ON t.document_id = d.document_id"
-    ).to_arrow_reader(REDACTED_BATCH_ROWS)
+def _export_documents_redacted(con: duckdb.DuckDBPyConnection, path: Path, unchanged: Iterable[str] = ()) -> None:
+    """documents with contact details masked in `text` (same length, so spans still hold), streamed, but for
+    the partitions in `unchanged`. The parse workers found where they are (documents.contact_spans); the rows
+    stored before that column get theirs from `fill_contact_spans`, once."""
+    unchanged = set(unchanged)
+    reader = con.execute(f"SELECT * FROM ({source_query('documents')}){_not_in(unchanged)}").to_arrow_reader(
+        REDACTED_BATCH_ROWS
+    )
     path.mkdir()
     partitions = _RegistryFiles(path)
     try:
@@ -117,7 +213,7 @@ def _export_documents_redacted(con: duckdb.DuckDBPyConnection, path: Path) -> No
             partitions.add(_redacted(batch), batch.column("registry").to_pylist())
     finally:
         partitions.close()
-    if not partitions.writers:  # no documents: still one file with the table's columns
+    if not partitions.writers and not unchanged:  # no documents: still one file with the table's columns
         empty = "SELECT * EXCLUDE (contact_spans) FROM documents LIMIT 0"
         con.execute(f"COPY ({empty}) TO '{path / 'data_0.parquet'}' (FORMAT parquet)")
 
@@ -204,28 +300,11 @@ class _RegistryFiles:
         rows = pa.concat_tables(self.pending.pop(registry))
         writer = self.writers.get(registry)
         if writer is None:
-            folder = self.path / f"registry={registry if registry is not None else '__HIVE_DEFAULT_PARTITION__'}"
+            folder = self.path / f"registry={registry if registry is not None else DEFAULT_PARTITION}"
             folder.mkdir()
             writer = pq.ParquetWriter(folder / "data_0.parquet", rows.schema, compression="zstd")
             self.writers[registry] = writer
         writer.write_table(rows, row_group_size=ROW_GROUP_ROWS)
-
-
-def link_unchanged(current: Path, staging: Path, tables: Iterable[str]) -> bool:
-    """Hard-link the current export of `tables` into staging (a run that changed nothing in them).
-
-    Returns False, having linked nothing, when the current export lacks one of them.
-    """
-    sources = [table_path(current, t) for t in tables]
-    if not all(s.exists() for s in sources):
-        return False
-    for source in sources:
-        target = table_path(staging, source.name.removesuffix(".parquet"))
-        if source.is_dir():
-            shutil.copytree(source, target, copy_function=os.link)
-        else:
-            os.link(source, target)
-    return True
 
 
 def swap_in(staging: Path, target: Path) -> None:

@@ -20,11 +20,11 @@ import pyarrow as pa
 
 from flows.extract.archives import MEMBER_SEPARATOR
 from flows.precedence import source_rank
-from warehouse.export import EXPORT_ORDER, export_into, export_parquet, link_unchanged, swap_in
+from warehouse.export import EXPORT_ORDER, export_into, export_parquet, swap_in
 from warehouse.stored import KEY_SQL, SeenPlaces
 
 # the run's export, re-exported
-__all__ = ["EXPORT_ORDER", "export_into", "export_parquet", "link_unchanged", "swap_in"]
+__all__ = ["EXPORT_ORDER", "export_into", "export_parquet", "swap_in"]
 
 DDL_DIR = Path(__file__).parent
 TRIAL_TABLES = ("trials", "arms", "criteria", "criteria_thresholds", "endpoints", "unmapped_values", "contacts")
