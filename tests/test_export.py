@@ -27,7 +27,7 @@ def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
 def _exported(seed_warehouse: Warehouse, tmp_path: Path) -> Path:
     with duckdb.connect(str(seed_warehouse.db), read_only=True) as con:
         path = tmp_path / "documents.parquet"
-        export._export_documents_redacted(con, path)
+        export._export_documents_redacted(con, path, set())
     return path
 
 
@@ -91,7 +91,7 @@ def test_a_warehouse_made_before_contact_spans_gets_them_at_export(
         assert export.fill_contact_spans(con) == 6
         assert export.fill_contact_spans(con) == 0  # once filled in, never again
         con.execute("DELETE FROM documents WHERE source_path LIKE 'copy/%'")
-        export._export_documents_redacted(con, tmp_path / "old.parquet")
+        export._export_documents_redacted(con, tmp_path / "old.parquet", set())
         filled = dict(con.execute("SELECT document_id, contact_spans FROM documents").fetchall())
     assert filled == dict(seed_warehouse.query("SELECT document_id, contact_spans FROM documents"))
     assert _rows(tmp_path / "old.parquet") == _rows(_exported(seed_warehouse, tmp_path))

@@ -20,7 +20,8 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -28,6 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from warehouse import redact
 from warehouse.redact import contact_span_rows, mask_spans
 
 # each table's key order: the export's row order for the small tables, and the order of child rows in
@@ -94,11 +96,12 @@ def export_into(
     # order, and trial_versions at 100,000 trials outgrows a 256 MB memory limit doing so.
     con.execute("SET preserve_insertion_order = false")
     manifest = read_manifest(staging)
+    before = read_manifest(current) if current is not None else {}
     for table in tables:
         if table == "documents":
             fill_contact_spans(con)
         prints = fingerprints(con, table)
-        unchanged = _unchanged_parts(current, table, prints)
+        unchanged = _unchanged_parts(current, table, prints, before.get(table, {}))
         if table == "documents":
             _export_documents_redacted(con, table_path(staging, table), unchanged)
         else:
@@ -112,13 +115,25 @@ def export_into(
     con.execute("RESET preserve_insertion_order")
 
 
-def source_query(table: str) -> str:
-    """The rows a table exports; a partitioned table's with their registry."""
+def source_query(table: str, columns: str = "x.*") -> str:
+    """The rows a table exports (the table is `x`); a partitioned table's with their registry."""
     if table == "documents":
-        return "SELECT d.*, t.registry FROM documents d LEFT JOIN trials t ON t.document_id = d.document_id"
+        return f"SELECT {columns}, t.registry FROM documents x LEFT JOIN trials t ON t.document_id = x.document_id"
     if table in PARTITIONED and table != "trials":
-        return f"SELECT x.*, t.registry FROM {table} x LEFT JOIN trials t USING (trial_id)"
-    return f"SELECT * FROM {table}"
+        return f"SELECT {columns}, t.registry FROM {table} x LEFT JOIN trials t USING (trial_id)"
+    return f"SELECT {columns} FROM {table} x"
+
+
+def _changed_parts_query(table: str, unchanged: set[str]) -> str:
+    """source_query without the rows of the `unchanged` partitions. Their rows are found from the keys alone
+    and the others fetched by rowid: filtered after the join, every text was read first (4 s for 572 of
+    101,705 documents, against 0.04 s)."""
+    query = source_query(table)
+    if not unchanged:
+        return query
+    keys = source_query(table, "x.rowid AS row_id" + (", x.registry" if table == "trials" else ""))
+    listed = ", ".join("'" + part.replace("'", "''") + "'" for part in sorted(unchanged))
+    return f"{query} WHERE x.rowid IN (SELECT row_id FROM ({keys}) WHERE {PART_SQL} NOT IN ({listed}))"
 
 
 def fingerprints(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
@@ -137,10 +152,9 @@ def fingerprints(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
     return {name: f"{shape}:{count}:{xor}:{total}" for name, count, xor, total in rows}
 
 
+@cache
 def _code_version() -> str:
     """An export written by other export code, or other library versions, is written again."""
-    from warehouse import redact
-
     digest = hashlib.sha256(f"{duckdb.__version__} {pa.__version__}".encode())
     for module in (__file__, redact.__file__):
         digest.update(Path(str(module)).read_bytes())
@@ -156,10 +170,10 @@ def read_manifest(folder: Path) -> dict[str, dict[str, str]]:
     return manifest if isinstance(manifest, dict) else {}
 
 
-def _unchanged_parts(current: Path | None, table: str, prints: dict[str, str]) -> set[str]:
+def _unchanged_parts(current: Path | None, table: str, prints: dict[str, str], before: dict[str, str]) -> set[str]:
+    """The parts of `table` the current export holds with the same fingerprint."""
     if current is None:
         return set()
-    before = read_manifest(current).get(table, {})
     return {p for p, print_ in prints.items() if before.get(p) == print_ and _part_path(current, table, p).exists()}
 
 
@@ -174,13 +188,7 @@ def _link(source: Path, target: Path) -> None:
         os.link(source, target)
 
 
-def _not_in(parts: Iterable[str]) -> str:
-    """A WHERE clause leaving out rows of the given partitions."""
-    listed = ", ".join("'" + part.replace("'", "''") + "'" for part in sorted(parts))
-    return f" WHERE {PART_SQL} NOT IN ({listed})" if listed else ""
-
-
-def _export_table(con: duckdb.DuckDBPyConnection, table: str, path: Path, unchanged: Sequence[str] | set[str]) -> None:
+def _export_table(con: duckdb.DuckDBPyConnection, table: str, path: Path, unchanged: set[str]) -> None:
     if table not in PARTITIONED:
         if unchanged:  # its one file is linked
             return
@@ -188,7 +196,7 @@ def _export_table(con: duckdb.DuckDBPyConnection, table: str, path: Path, unchan
         query = source_query(table) + (f" ORDER BY {order}" if order else "")
         con.execute(f"COPY ({query}) TO '{path}' ({WIDE_ROWS_OPTIONS if table in WIDE_ROWS else PARQUET_OPTIONS})")
         return
-    query = f"SELECT * FROM ({source_query(table)}){_not_in(unchanged)}"
+    query = _changed_parts_query(table, unchanged)
     con.execute(f"COPY ({query}) TO '{path}' ({PARQUET_OPTIONS}, PARTITION_BY (registry))")
     path.mkdir(exist_ok=True)
     if not unchanged and not any(path.iterdir()):  # an empty table: still one file with the table's columns
@@ -198,14 +206,11 @@ def _export_table(con: duckdb.DuckDBPyConnection, table: str, path: Path, unchan
 SPANS_TYPE = pa.list_(pa.struct([("span_start", pa.int32()), ("span_end", pa.int32())]))
 
 
-def _export_documents_redacted(con: duckdb.DuckDBPyConnection, path: Path, unchanged: Iterable[str] = ()) -> None:
+def _export_documents_redacted(con: duckdb.DuckDBPyConnection, path: Path, unchanged: set[str]) -> None:
     """documents with contact details masked in `text` (same length, so spans still hold), streamed, but for
     the partitions in `unchanged`. The parse workers found where they are (documents.contact_spans); the rows
     stored before that column get theirs from `fill_contact_spans`, once."""
-    unchanged = set(unchanged)
-    reader = con.execute(f"SELECT * FROM ({source_query('documents')}){_not_in(unchanged)}").to_arrow_reader(
-        REDACTED_BATCH_ROWS
-    )
+    reader = con.execute(_changed_parts_query("documents", unchanged)).to_arrow_reader(REDACTED_BATCH_ROWS)
     path.mkdir()
     partitions = _RegistryFiles(path)
     try:
