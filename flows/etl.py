@@ -187,14 +187,16 @@ def _load_result(
     strict: bool,
     replacing: dict[tuple[str, int], str],
 ) -> None:
-    """One batch, one committed transaction in the working copy."""
+    """One batch, one committed transaction in the working copy (its commit, most of the time, counted in `load`)."""
+    started = time.perf_counter()
     _in_transaction(_batch_connection(workspace), lambda con: _load_into(con, result, summary, strict, replacing))
+    summary.seconds["load"] += time.perf_counter() - started
 
 
 def _load_into(
     con: Any, result: BatchResult, summary: RunSummary, strict: bool, replacing: dict[tuple[str, int], str]
 ) -> None:
-    started = time.perf_counter()
+    """The batch's rows, in the caller's transaction."""
     if strict and result.quarantine:
         first = result.quarantine[0]
         raise StrictModeFailure(f"--strict: {len(result.quarantine)} row(s) failed validation, first: {first}")
@@ -209,7 +211,6 @@ def _load_into(
     result.frames.clear()
     result.quarantine.clear()
     memory.release_freed()
-    summary.seconds["load"] += time.perf_counter() - started
 
 
 @flow(name="trials-etl", log_prints=False, validate_parameters=False)
@@ -353,7 +354,9 @@ def _finish(
     if not workspace.copied:
         load.apply_ddl(con)
     if held is not None:
+        started = time.perf_counter()
         _load_into(con, held.result, summary, strict, held.replacing)
+        summary.seconds["load"] += time.perf_counter() - started
     docs = summary.documents
     docs["removed"] += load.mark_removed(con, summary.sources, seen, summary.run_id)
     changed = docs["seen"] > docs["skipped"] or bool(docs["removed"])
