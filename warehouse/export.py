@@ -31,6 +31,7 @@ import pyarrow.parquet as pq
 
 from warehouse import redact
 from warehouse.redact import contact_span_rows, mask_spans
+from warehouse.versions import code_version
 
 # each table's key order: the export's row order for the small tables, and the order of child rows in
 # trial_versions snapshots
@@ -106,8 +107,9 @@ def export_into(
             _export_documents_redacted(con, table_path(staging, table), unchanged)
         else:
             _export_table(con, table, table_path(staging, table), unchanged)
-        for part in unchanged:  # none without a current export
-            _link(_part_path(current or staging, table, part), _part_path(staging, table, part))
+        if current is not None:
+            for part in unchanged:
+                _link(_part_path(current, table, part), _part_path(staging, table, part))
         manifest[table] = prints
     (staging / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True), encoding="utf-8")
     # not in a `finally`: after a failed statement the run's transaction is aborted, a RESET would fail
@@ -155,10 +157,7 @@ def fingerprints(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
 @cache
 def _code_version() -> str:
     """An export written by other export code, or other library versions, is written again."""
-    digest = hashlib.sha256(f"{duckdb.__version__} {pa.__version__}".encode())
-    for module in (__file__, redact.__file__):
-        digest.update(Path(str(module)).read_bytes())
-    return digest.hexdigest()[:12]
+    return code_version((__file__, redact.__file__), (duckdb.__version__, pa.__version__))
 
 
 def read_manifest(folder: Path) -> dict[str, dict[str, str]]:

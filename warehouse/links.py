@@ -12,8 +12,6 @@ work took about 1.2 KB a trial (0.7 GB at 200,000 trials).
 
 from __future__ import annotations
 
-import hashlib
-import sys
 import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -42,6 +40,7 @@ from flows.links import (
     with_clusters,
 )
 from warehouse.load import registered
+from warehouse.versions import code_version
 
 LINKS_MEMORY_LIMIT = "128MB"
 BATCH_ROWS = 8192  # candidates read and indexed at a time
@@ -100,10 +99,7 @@ def inputs_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
 
 def _code_version() -> str:
     """Links stored by other link rules, or by other versions of the libraries they use, are computed again."""
-    digest = hashlib.sha256(f"{duckdb.__version__} {rapidfuzz.__version__}".encode())
-    for module in (rules, sys.modules[__name__]):
-        digest.update(Path(str(module.__file__)).read_bytes())
-    return digest.hexdigest()[:12]
+    return code_version((rules.__file__, __file__), (duckdb.__version__, rapidfuzz.__version__))
 
 
 def stored_inputs(con: duckdb.DuckDBPyConnection) -> str | None:
