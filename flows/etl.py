@@ -8,6 +8,7 @@ the warehouse -> run summary.
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 import uuid
@@ -232,6 +233,7 @@ def etl(
         workspace = Workspace(con, Path(db), settings.duckdb_memory_limit)
         try:
             seen, held = _run(workspace, summary, settings, sources, strict, full_refresh, started_at)
+            workspace.take_cores()
             staging = _in_transaction(
                 workspace.con,
                 lambda c: _finish(
@@ -314,6 +316,8 @@ def _run(
         summary.seconds["extract"] += time.perf_counter() - extract_started
         only_batch = len(batch) < settings.batch_size and not pending  # a small run: no pool start-up
         small_run = only_batch and not workspace.copied
+        if not only_batch and workspace.loading_threads is None:
+            workspace.share_cores(_cores_left(settings))
         # quoted, Prefect does not walk every record of the batch looking for futures; the Dask runner
         # would hand a quoted batch's records to Dask, which takes tuples for tasks of its own
         records_arg = batch if settings.task_runner == "dask" else quote(batch)
@@ -327,6 +331,12 @@ def _run(
     while pending:
         _load_result(workspace, _wait(pending.popleft(), summary), summary, strict, replacing)
     return seen, None
+
+
+def _cores_left(settings: Any) -> int:
+    """The cores of this machine that its parse processes leave to the loading, at least one."""
+    local_workers = 0 if settings.dask_address else settings.workers
+    return max(1, (os.cpu_count() or 1) - local_workers)
 
 
 def _wait(future: PrefectFuture[BatchResult], summary: RunSummary) -> BatchResult:

@@ -70,3 +70,23 @@ def test_copy_left_by_a_killed_run_is_deleted_by_the_next(tmp_path: Path) -> Non
     workspace.publish()  # nothing copied: nothing to put in place
     live.close()
     assert _trial_ids(db) == ["NCT00000001", "NCT00000002", "NCT00000003"]
+
+
+def _threads(con: duckdb.DuckDBPyConnection) -> int:
+    return int(con.execute("SELECT current_setting('threads')").fetchone()[0])  # type: ignore[index]
+
+
+def test_loading_leaves_the_workers_their_cores_and_the_finish_takes_them_back(tmp_path: Path) -> None:
+    db = _warehouse(tmp_path)
+    live = duckdb.connect(str(db))
+    default = _threads(live)
+    workspace = Workspace(live, db, "256MB")
+    workspace.share_cores(1)
+    copy = workspace.writable()  # made while batches load: it gets the loading threads too
+    assert (_threads(live), _threads(copy)) == (1, 1)
+    _change(workspace)
+    workspace.take_cores()
+    assert (_threads(live), _threads(copy)) == (default, default)
+    workspace.publish()
+    live.close()
+    assert _trial_ids(db) == ["NCT00000002", "NCT00000003", "NCT00000004"]
