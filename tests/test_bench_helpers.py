@@ -96,8 +96,12 @@ def test_cpu_sampling_counts_each_process_of_the_tree_under_its_role() -> None:
 def test_memory_sampling_counts_shared_pages_once_in_the_proportional_sum() -> None:
     """A second interpreter shares its executable and libraries' pages with this one: the sum of resident
     sizes counts them twice, the sum of proportional set sizes once."""
-    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(5)"])
+    child = subprocess.Popen(
+        [sys.executable, "-c", "import time; print('started', flush=True); time.sleep(5)"], stdout=subprocess.PIPE
+    )
     try:
+        assert child.stdout is not None
+        child.stdout.readline()  # sampled before its interpreter had loaded, the child shared next to nothing
         memory = TreeMemory()
         memory.sample(process_tree(psutil.Process()))
     finally:
