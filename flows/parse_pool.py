@@ -59,12 +59,19 @@ def _tune_worker() -> None:
     memory.use_system_allocator()
 
 
-def _release_freed(fn: Callable[..., T], *args: object) -> T:
-    """fn(*args), after the memory the previous batch freed is handed back to the system. Without this
-    a worker's heap stays at its largest batch's: in a 100,000-document run the two workers and their
-    forkserver took a median of 0.63 GB instead of 0.84, at no measurable cost."""
+def _batch_in_worker(fn: Callable[..., T], *args: object) -> T:
+    """fn(*args), after the memory the previous batch freed is handed back to the system, and without the
+    cyclic collector. Without the hand-back a worker's heap stays at its largest batch's: in a
+    100,000-document run the two workers and their forkserver took a median of 0.63 GB instead of 0.84,
+    at no measurable cost. A batch's parse leaves six objects in reference cycles, so collecting once per
+    batch, here, frees the same memory as collecting while it runs, and parsing takes 2% less CPU."""
+    gc.collect()
     memory.release_freed()
-    return fn(*args)
+    gc.disable()
+    try:
+        return fn(*args)
+    finally:
+        gc.enable()
 
 
 def shutdown() -> None:
@@ -108,7 +115,7 @@ def run(fn: Callable[..., T], *args: object, workers: int, inline: bool = False)
     if workers <= 1 or (inline and _pool is None):
         return fn(*args)
     try:
-        return _get_pool(workers).submit(_release_freed, fn, *args).result()
+        return _get_pool(workers).submit(_batch_in_worker, fn, *args).result()
     except BrokenProcessPool:
         shutdown()  # a worker died (killed, out of memory): a retry starts a fresh pool
         raise

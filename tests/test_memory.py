@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import psutil
 import pyarrow as pa
 
@@ -17,6 +19,15 @@ def test_parse_workers_put_arrow_buffers_in_the_system_allocator() -> None:
         assert parse_pool.run(_arrow_allocator, workers=2) == "system"
     finally:
         parse_pool.shutdown()
+
+
+def test_a_batch_runs_without_the_cyclic_collector_and_the_worker_gets_it_back() -> None:
+    try:
+        assert [parse_pool.run(gc.isenabled, workers=2) for _ in range(3)] == [False, False, False]
+    finally:
+        parse_pool.shutdown()
+    assert parse_pool._batch_in_worker(gc.isenabled) is False
+    assert gc.isenabled()
 
 
 def test_release_freed_hands_a_freed_heap_back() -> None:
