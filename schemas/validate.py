@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
+from pandera.engines import pandas_engine
 from pandera.errors import SchemaErrors
 
 from schemas.models import MODELS
@@ -23,8 +27,33 @@ class Validated:
     quarantine: list[dict[str, object]] = field(default_factory=list)
 
 
-def _schema_for(table: str, trial_ids: list[str]) -> pa.DataFrameSchema:
+class WholeColumnString(pandas_engine.STRING):
+    """pandera's string dtype, answering with one True when every value of the column passes.
+
+    Its own check answers a column of the right dtype with an array of True, and pandera then formats a
+    failure report, empty, for each such column: 30 ms of a batch's 80 ms of validation. A column that
+    fails still gets the element-wise answer, so the failure cases are the same."""
+
+    def check(self, pandera_dtype: Any, data_container: Any = None) -> Any:
+        passed: Any = super().check(pandera_dtype, data_container)
+        if not isinstance(passed, bool) and bool(np.all(passed)):
+            return True
+        return passed
+
+
+@cache
+def _model_schema(table: str) -> pa.DataFrameSchema:
     schema = MODELS[table].to_schema()
+    strings = {
+        name: {"dtype": WholeColumnString(column.dtype.storage)}
+        for name, column in schema.columns.items()
+        if isinstance(column.dtype, pandas_engine.STRING)
+    }
+    return schema.update_columns(strings)
+
+
+def _schema_for(table: str, trial_ids: list[str]) -> pa.DataFrameSchema:
+    schema = _model_schema(table)
     if table in CHILD_TABLES:
         known = set(trial_ids)
         trial_exists = pa.Check(lambda ids: ids.isin(known), name="trial exists", error="trial_id not in trials")

@@ -10,6 +10,7 @@ import pandas as pd
 
 from schemas.frames import to_frame
 from schemas.models import MODELS
+from schemas.validate import validate_frames
 
 
 def _unmapped(source_values: list[object]) -> pd.DataFrame:
@@ -48,3 +49,23 @@ def test_criteria_rows_validate_with_their_model() -> None:
     frame = MODELS["criteria"].validate(to_frame("criteria", rows))
     assert frame["span_start"].tolist() == [120, pd.NA]
     assert str(frame["criterion_seq"].dtype) == "Int32"
+
+
+def test_a_string_column_with_a_value_that_is_not_a_string_fails_its_dtype_check_on_that_row() -> None:
+    """Built by hand, bypassing to_frame: an object column where the model wants strings."""
+    empty_trial = {name: [None] for name in MODELS["trials"].to_schema().columns}
+    trials = to_frame(
+        "trials",
+        empty_trial
+        | {"trial_id": ["ctgov:NCT00000102"], "document_id": ["d" * 64], "document_kind": ["registry_record"]}
+        | {"run_id": ["r1"]},
+    )
+    unmapped = _unmapped(["Phase 2", "N/A"])
+    unmapped["source_value"] = pd.Series(["Phase 2", 4], dtype=object)
+    frames = {table: to_frame(table, {c: [] for c in MODELS[table].to_schema().columns}) for table in MODELS}
+    frames |= {"trials": trials, "unmapped_values": unmapped}
+    validated = validate_frames(frames)
+    assert [(q["table_name"], q["column_name"], q["failing_value"]) for q in validated.quarantine] == [
+        ("unmapped_values", "source_value", "4")
+    ]
+    assert validated.frames["unmapped_values"]["source_value"].tolist() == ["Phase 2"]
