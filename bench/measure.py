@@ -21,6 +21,8 @@ from typing import Any
 
 import psutil
 
+from bench.cgroup import MemoryCgroup
+
 TRIALS = str(Path(sys.executable).with_name("trials"))
 SAMPLE_SECONDS = 0.2
 # the proportional set size (each shared page divided among the processes sharing it) is read every
@@ -122,6 +124,7 @@ class RunMeasure:
     cpu: TreeCpu = field(default_factory=TreeCpu)
     summary: dict[str, Any] = field(default_factory=dict)
     stderr_tail: str = ""
+    kernel_memory: dict[str, Any] = field(default_factory=dict)  # the run's cgroup, when it ran in one
 
     @property
     def documents(self) -> int:
@@ -146,6 +149,7 @@ class RunMeasure:
             "peak_rss_process_mb": round(self.memory.peak_process_bytes / 2**20, 1),
             "peak_rss_main_mb": round(self.memory.peak_main_bytes / 2**20, 1),
             "peak_pss_tree_mb": round(self.memory.peak_pss_tree_bytes / 2**20, 1),
+            **self.kernel_memory,
             "cpu_s": self.cpu.by_role(),
             "stage_seconds": self.stages,
             "prefect_and_startup_s": round(self.wall_s - self.flow_thread_seconds(), 2),
@@ -155,16 +159,27 @@ class RunMeasure:
 
 
 def run_trials(
-    label: str, sources: list[Path], db: Path, parquet: Path, env: dict[str, str] | None = None
+    label: str,
+    sources: list[Path],
+    db: Path,
+    parquet: Path,
+    env: dict[str, str] | None = None,
+    cgroup: MemoryCgroup | None = None,
 ) -> RunMeasure:
-    """One real `trials run` in a subprocess, sampling the memory and CPU time of its process tree."""
+    """One real `trials run` in a subprocess, sampling the memory and CPU time of its process tree, and
+    the anonymous memory of `cgroup` when the run is started in it."""
     summary_file = db.with_suffix(f".{label}.summary.json")
     command = [TRIALS, "run", *[a for s in sources for a in ("--source", str(s))]]
     command += ["--db", str(db), "--parquet", str(parquet), "--summary-json", str(summary_file)]
     memory, cpu = TreeMemory(), TreeCpu()
     started = time.perf_counter()
     process = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, **(env or {})}
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **(env or {})},
+        preexec_fn=cgroup.join if cgroup is not None else None,
     )
     root = psutil.Process(process.pid)
     done = threading.Event()
@@ -174,6 +189,10 @@ def run_trials(
             processes = process_tree(root)
             memory.sample(processes)
             cpu.sample(processes)
+            if cgroup is not None:
+                cgroup.sample()
+                if cgroup.oom_kills():
+                    cgroup.kill_all()  # the run is over: what the kernel left of it would run on
             done.wait(SAMPLE_SECONDS)
 
     thread = threading.Thread(target=sampler, daemon=True)
@@ -183,7 +202,18 @@ def run_trials(
     done.set()
     thread.join()
     summary = json.loads(summary_file.read_text()) if summary_file.exists() else {}
-    return RunMeasure(label, wall, process.returncode, memory, cpu, summary, stderr[-2000:])
+    kernel = kernel_memory(cgroup) if cgroup is not None else {}
+    return RunMeasure(label, wall, process.returncode, memory, cpu, summary, stderr[-2000:], kernel)
+
+
+def kernel_memory(cgroup: MemoryCgroup) -> dict[str, Any]:
+    """The run's memory as its cgroup counted it (see bench/cgroup.py)."""
+    return {
+        "peak_anon_mb": round(cgroup.peak_anon_bytes / 2**20, 1),
+        "peak_charge_mb": round(cgroup.peak_usage_bytes() / 2**20, 1),
+        "memory_cap_mb": round(cgroup.cap_bytes / 2**20, 1) if cgroup.cap_bytes is not None else None,
+        "oom_kills": cgroup.oom_kills(),
+    }
 
 
 def xml_floor_archive(archive: Path) -> tuple[int, float]:

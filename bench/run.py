@@ -11,6 +11,10 @@ Cases (TRIALS_BENCH_CASES, comma-separated, default all but `server`):
 - criteria: bench.criteria.main() (precision/recall, criteria/s).
 
 Marginal throughput = documents / (wall - fixed cost of the seeds run). Writes bench/results.json.
+
+Where the machine allows it, each run is started in a memory cgroup of its own (bench/cgroup.py),
+capped at TRIALS_BENCH_MEMORY_CAP (default 1.5GB; `none` measures without a cap): the kernel then
+counts the run's memory with each shared page once, and kills the run if it ever needs more.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from typing import Any
 import psutil
 
 from bench import criteria
+from bench.cgroup import MemoryCgroup
 from bench.measure import RunMeasure, run_trials, xml_floor_archive, xml_floor_folder
 from bench.scale import ensure_scaled_corpus
 from flows.prefect_env import api_healthy
@@ -37,6 +42,19 @@ RESULTS = PROJECT_ROOT / "bench" / "results.json"
 DEFAULT_CASES = "seeds,ctgov,scaled,noop,delta,criteria"
 CTGOV_ARCHIVE = "ctgov-xml.tar.gz"
 SEED_RUNS = 3
+DEFAULT_MEMORY_CAP = "1.5GB"
+_UNITS = {"GB": 10**9, "MB": 10**6, "KB": 10**3, "B": 1}
+
+
+def memory_cap(text: str) -> int | None:
+    """'1.5GB' -> 1,500,000,000 bytes (decimal units, as the target is given); 'none' -> no cap."""
+    value = text.strip().upper()
+    if value in ("NONE", "OFF", "0"):
+        return None
+    for unit, factor in _UNITS.items():
+        if value.endswith(unit):
+            return int(float(value.removesuffix(unit)) * factor)
+    return int(value)
 
 
 def _workdir() -> Path:
@@ -52,7 +70,20 @@ def _fresh(folder: Path) -> Path:
 
 def _run_case(label: str, sources: list[Path], folder: Path, env: dict[str, str] | None = None) -> RunMeasure:
     print(f"[bench] {label}: trials run over {', '.join(map(str, sources))}", flush=True)
-    measure = run_trials(label, sources, folder / "trials.duckdb", folder / "parquet", env)
+    cap = memory_cap(os.environ.get("TRIALS_BENCH_MEMORY_CAP", DEFAULT_MEMORY_CAP))
+    cgroup = MemoryCgroup.create(cap)
+    if cgroup is None:
+        print(f"[bench] {label}: no memory cgroup here (needs root and cgroup v1): no cap", flush=True)
+    try:
+        measure = run_trials(label, sources, folder / "trials.duckdb", folder / "parquet", env, cgroup)
+    finally:
+        if cgroup is not None:
+            cgroup.remove()
+    if measure.kernel_memory.get("oom_kills"):
+        raise RuntimeError(
+            f"{label}: the kernel killed a process of the run: it needed more than the "
+            f"{measure.kernel_memory['memory_cap_mb']} MB cap (TRIALS_BENCH_MEMORY_CAP)"
+        )
     if measure.returncode != 0:
         raise RuntimeError(f"{label}: trials run exited {measure.returncode}:\n{measure.stderr_tail}")
     print(f"[bench] {label}: {measure.documents} documents in {measure.wall_s:.1f} s", flush=True)
@@ -139,7 +170,12 @@ def run_cases(cases: set[str], scale: int) -> dict[str, Any]:
     work = _workdir()
     work.mkdir(parents=True, exist_ok=True)
     archive = load_settings().corpora_dir / CTGOV_ARCHIVE
-    results: dict[str, Any] = {"scale": scale, "workers": load_settings().workers, "cases": {}}
+    results: dict[str, Any] = {
+        "scale": scale,
+        "workers": load_settings().workers,
+        "memory_cap": os.environ.get("TRIALS_BENCH_MEMORY_CAP", DEFAULT_MEMORY_CAP),
+        "cases": {},
+    }
     fixed_s, fixed_cpu_s = 0.0, None
     if "seeds" in cases:
         seeds = fixed_cost_runs(work)
@@ -184,6 +220,7 @@ def table(results: dict[str, Any]) -> str:
         "peak RSS MB",
         "flow RSS MB",
         "peak PSS MB",
+        "peak anon MB (cgroup)",
         *stages,
         "prefect+startup s",
     ]
@@ -201,6 +238,7 @@ def table(results: dict[str, Any]) -> str:
                 run["peak_rss_tree_mb"],
                 run["peak_rss_main_mb"],
                 run.get("peak_pss_tree_mb", ""),
+                run.get("peak_anon_mb", ""),
             ]
             row += [run["stage_seconds"].get(stage, "") for stage in stages]
             row.append(run["prefect_and_startup_s"])

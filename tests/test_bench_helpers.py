@@ -9,12 +9,15 @@ from __future__ import annotations
 import itertools
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import psutil
+import pytest
 
+from bench.cgroup import MemoryCgroup
 from bench.measure import RunMeasure, TreeCpu, TreeMemory, process_tree
-from bench.run import marginal
+from bench.run import marginal, memory_cap
 from bench.scale import read_ctgov_records, replicate, write_scaled_corpus
 from flows.settings import load_settings
 
@@ -111,3 +114,94 @@ def test_memory_sampling_counts_shared_pages_once_in_the_proportional_sum() -> N
     assert memory.peak_tree_bytes > own  # this process and the child
     assert 0 < memory.peak_pss_tree_bytes < memory.peak_tree_bytes
     assert memory.peak_main_bytes <= memory.peak_tree_bytes
+
+
+def test_the_memory_cap_is_read_in_decimal_units_as_the_target_is_given() -> None:
+    assert memory_cap("1.5GB") == 1_500_000_000
+    assert memory_cap("800mb") == 800_000_000
+    assert memory_cap("123456") == 123_456
+    assert memory_cap("none") is None
+
+
+# a process that fills 200 MB, then forks two children that share those pages and never write to them
+SHARED_200_MB = """
+import os, sys, time
+data = bytearray(200 * 2**20)
+for i in range(0, len(data), 4096):
+    data[i] = 1
+children = []
+for _ in range(2):
+    pid = os.fork()
+    if pid == 0:
+        time.sleep(30)
+        os._exit(0)
+    children.append(pid)
+print("ready", flush=True)
+sys.stdin.readline()
+for pid in children:
+    os.kill(pid, 9)
+"""
+
+
+def _cgroup(cap_bytes: int | None) -> MemoryCgroup:
+    cgroup = MemoryCgroup.create(cap_bytes)
+    if cgroup is None:
+        pytest.skip("no memory cgroup can be made here (needs root and the cgroup v1 memory controller)")
+    return cgroup
+
+
+def test_the_cgroup_counts_pages_that_processes_share_once() -> None:
+    cgroup = _cgroup(None)
+    child = subprocess.Popen(
+        [sys.executable, "-c", SHARED_200_MB],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        preexec_fn=cgroup.join,
+    )
+    try:
+        assert child.stdout is not None and child.stdin is not None
+        child.stdout.readline()
+        tree = TreeMemory()
+        tree.sample(process_tree(psutil.Process(child.pid)))
+        cgroup.sample()
+        child.stdin.write(b"done\n")
+        child.stdin.flush()
+        child.wait(30)
+        assert cgroup.oom_kills() == 0
+    finally:
+        child.kill()
+        child.wait()
+        cgroup.remove()
+    assert tree.peak_tree_bytes > 3 * 200 * 2**20  # the resident sizes count the 200 MB in all three processes
+    assert 200 * 2**20 < cgroup.peak_anon_bytes < 300 * 2**20  # the kernel once
+
+
+def test_a_run_that_needs_more_than_the_cap_is_killed_and_counted() -> None:
+    cgroup = _cgroup(100 * 10**6)
+    try:
+        child = subprocess.run(
+            [sys.executable, "-c", "data = bytearray(300 * 2**20)\nfor i in range(0, len(data), 4096): data[i] = 1"],
+            preexec_fn=cgroup.join,
+            timeout=60,
+        )
+        assert child.returncode == -9  # SIGKILL from the kernel's out-of-memory killer
+        assert cgroup.oom_kills() == 1
+        assert cgroup.peak_usage_bytes() <= 100 * 10**6
+    finally:
+        cgroup.remove()
+
+
+def test_killing_what_is_left_of_a_run_ends_every_process_in_the_cgroup() -> None:
+    """A run the kernel cut short leaves processes that hold its output pipe: all of them are killed."""
+    cgroup = _cgroup(None)
+    run = subprocess.Popen(["sh", "-c", "sleep 60 & sleep 60 & wait"], stdout=subprocess.PIPE, preexec_fn=cgroup.join)
+    try:
+        while len((cgroup.path / "cgroup.procs").read_text().split()) < 3:
+            time.sleep(0.01)
+        cgroup.kill_all()
+        run.communicate(timeout=10)  # the pipe closes: no process holds it any more
+        assert run.returncode == -9
+    finally:
+        cgroup.kill_all()
+        cgroup.remove()
+    assert not cgroup.path.exists()
