@@ -174,10 +174,10 @@ def _batch_connection(workspace: Workspace) -> Any:
 
 
 @dataclass
-class HeldBatch:
-    """The only batch of a small run, parsed but not loaded: it is loaded in the run's last transaction."""
+class HeldBatches:
+    """The batches of a small run, parsed but not loaded: they are loaded in the run's last transaction."""
 
-    result: BatchResult
+    results: list[BatchResult]
     replacing: dict[tuple[str, int], str]
 
 
@@ -296,14 +296,15 @@ def _run(
     strict: bool,
     full_refresh: bool,
     loaded_at: datetime,
-) -> tuple[SeenPlaces, HeldBatch | None]:
+) -> tuple[SeenPlaces, HeldBatches | None]:
     """Parse and load every changed document; returns the places (path, record) read under the sources.
 
-    A run whose changed documents fit in one batch (fewer than the batch size) loads nothing here: its
-    batch is returned, to be loaded in the run's last transaction, straight into the warehouse, which
-    is then never copied (copying a large warehouse took most of a small nightly run)."""
+    A run of fewer changed documents than `in_place_max` loads nothing here: its batches are returned,
+    to be loaded in the run's last transaction, straight into the warehouse, which is then never copied
+    (copying a large warehouse took most of a small nightly run). Until a run has read that many, its
+    batches wait parsed rather than loaded."""
     pending: deque[PrefectFuture[BatchResult]] = deque()
-    small_run = False
+    changed_count = 0
     max_pending = settings.workers + 1  # bounded: never hold the corpus in memory
     stored = StoredDocuments.read(workspace.live)
     seen = SeenPlaces()
@@ -313,21 +314,21 @@ def _run(
     extract_started = time.perf_counter()
     for batch in batched(changed, settings.batch_size):
         summary.documents["seen"] += len(batch)
+        changed_count += len(batch)
         summary.seconds["extract"] += time.perf_counter() - extract_started
         only_batch = len(batch) < settings.batch_size and not pending  # a small run: no pool start-up
-        small_run = only_batch and not workspace.copied
         if not only_batch and workspace.loading_threads is None:
             workspace.share_cores(_cores_left(settings))
         # quoted, Prefect does not walk every record of the batch looking for futures; the Dask runner
         # would hand a quoted batch's records to Dask, which takes tuples for tasks of its own
         records_arg = batch if settings.task_runner == "dask" else quote(batch)
         pending.append(parse_batch.submit(records_arg, summary.run_id, loaded_at, pool_workers(settings), only_batch))
-        while len(pending) >= max_pending:
+        while len(pending) >= max_pending and changed_count >= settings.in_place_max:
             _load_result(workspace, _wait(pending.popleft(), summary), summary, strict, replacing)
         extract_started = time.perf_counter()
     summary.seconds["extract"] += time.perf_counter() - extract_started  # the tail, or all of a no-op run
-    if small_run:
-        return seen, HeldBatch(_wait(pending.popleft(), summary), replacing)
+    if pending and changed_count < settings.in_place_max and not workspace.copied:
+        return seen, HeldBatches([_wait(future, summary) for future in pending], replacing)
     while pending:
         _load_result(workspace, _wait(pending.popleft(), summary), summary, strict, replacing)
     return seen, None
@@ -351,7 +352,7 @@ def _finish(
     con: Any,
     summary: RunSummary,
     seen: SeenPlaces,
-    held: HeldBatch | None,
+    held: HeldBatches | None,
     strict: bool,
     parquet: Path,
     export_contacts: bool,
@@ -359,13 +360,14 @@ def _finish(
     started_at: datetime,
     workspace: Workspace,
 ) -> Path:
-    """A small run's batch, removals, links, the runs row, the quality report and the export: the run's
+    """A small run's batches, removals, links, the runs row, the quality report and the export: the run's
     last transaction. The working copy got the schema; the warehouse of a run that copied nothing has not."""
     if not workspace.copied:
         load.apply_ddl(con)
     if held is not None:
         started = time.perf_counter()
-        _load_into(con, held.result, summary, strict, held.replacing)
+        for result in held.results:
+            _load_into(con, result, summary, strict, held.replacing)
         summary.seconds["load"] += time.perf_counter() - started
     docs = summary.documents
     docs["removed"] += load.mark_removed(con, summary.sources, seen, summary.run_id)

@@ -20,6 +20,7 @@ class Settings:
     parquet_dir: Path
     corpora_dir: Path  # ../shared/corpora: real registry data, read in place, never copied
     batch_size: int  # documents per parse task
+    in_place_max: int  # a run with fewer changed documents commits into the warehouse itself, no copy
     workers: int  # parse processes
     max_document_bytes: int  # single-record files above this are rejected (exports are streamed)
     lock_timeout_s: float  # how long a run waits for another process's lock on the database
@@ -33,7 +34,8 @@ def load_settings() -> Settings:
         db_path=Path(os.environ.get("TRIALS_DB", PROJECT_ROOT / "warehouse" / "trials.duckdb")),
         parquet_dir=Path(os.environ.get("TRIALS_PARQUET", PROJECT_ROOT / "warehouse" / "parquet")),
         corpora_dir=Path(os.environ.get("TRIALS_CORPORA", PROJECT_ROOT.parent / "shared" / "corpora")),
-        batch_size=_env_int("TRIALS_BATCH_SIZE", 1000),
+        batch_size=_env_int("TRIALS_BATCH_SIZE", 500),
+        in_place_max=_env_int("TRIALS_IN_PLACE_MAX", 1000),
         workers=_env_int("TRIALS_WORKERS", os.cpu_count() or 1),
         max_document_bytes=_env_int("TRIALS_MAX_DOCUMENT_BYTES", 20 * 1024 * 1024),
         lock_timeout_s=float(os.environ.get("TRIALS_LOCK_TIMEOUT", "30")),

@@ -139,13 +139,15 @@ def test_links_are_computed_again_only_when_what_they_compare_changed(tmp_path: 
     assert inputs[0].split(":")[1] == "5"  # five trials
 
 
-@pytest.mark.parametrize(("batch_size", "same_file"), [("1000", True), ("2", False)])
-def test_a_run_of_one_batch_writes_into_the_warehouse_and_a_larger_one_into_a_copy(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batch_size: str, same_file: bool
+@pytest.mark.parametrize(
+    ("batch_size", "in_place_max", "same_file"), [("500", "1000", True), ("2", "1000", True), ("2", "4", False)]
+)
+def test_a_small_run_writes_into_the_warehouse_and_a_larger_one_into_a_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batch_size: str, in_place_max: str, same_file: bool
 ) -> None:
-    """Four new documents after one: in one batch they are committed into the warehouse file itself (its
-    inode stays, nothing is copied); in two batches of two they are loaded into a working copy that
-    replaces the file. The tables are the same either way."""
+    """Four new documents after one: fewer than `in_place_max`, they are committed into the warehouse file
+    itself (its inode stays, nothing is copied), in one batch or in two; as many, they are loaded into a
+    working copy that replaces the file. The tables are the same either way."""
     source = tmp_path / "source"
     source.mkdir()
     shutil.copy(seed_path("000"), source)
@@ -155,6 +157,7 @@ def test_a_run_of_one_batch_writes_into_the_warehouse_and_a_larger_one_into_a_co
         shutil.copy(seed, source)
 
     monkeypatch.setenv("TRIALS_BATCH_SIZE", batch_size)
+    monkeypatch.setenv("TRIALS_IN_PLACE_MAX", in_place_max)
     second = build_warehouse(tmp_path, source)
 
     assert (second.db.stat().st_ino == inode) is same_file

@@ -56,7 +56,7 @@ def test_sigkill_while_writing_leaves_the_database_as_it_was(seed_warehouse: War
     write_notebook_pages(notebooks, 600)
     working_copy_wal = db.with_name(db.name + ".run.wal")
 
-    run = start_run([notebooks], db, parquet, tmp_path / "log", TRIALS_BATCH_SIZE="50")
+    run = start_run([notebooks], db, parquet, tmp_path / "log", TRIALS_BATCH_SIZE="50", TRIALS_IN_PLACE_MAX="50")
     wait_until(lambda: is_locked(db), run, 240, "it locked the database")
     wait_until(
         lambda: working_copy_wal.exists(),
@@ -76,12 +76,13 @@ def test_sigkill_while_writing_leaves_the_database_as_it_was(seed_warehouse: War
     assert folder_digest(parquet) == parquet_before
 
 
-@pytest.mark.parametrize("batch_size", ["1000", "2"])
+@pytest.mark.parametrize("in_place_max", ["1000", "2"])
 def test_failed_run_leaves_everything_as_it_was_and_says_so(
-    seed_warehouse: Warehouse, tmp_path: Path, batch_size: str
+    seed_warehouse: Warehouse, tmp_path: Path, in_place_max: str
 ) -> None:
     """The export fails (disk full) after every batch was loaded: rolled back, exit 1, the cause named.
-    In one batch the run wrote into the warehouse itself; in batches of two, into a working copy."""
+    Five documents in batches of two: with fewer than `in_place_max` the run wrote into the warehouse
+    itself, with more into a working copy."""
     db, parquet = copy_warehouse(seed_warehouse.db, seed_warehouse.parquet, tmp_path / "warehouse")
     before, parquet_before = snapshot(db), folder_digest(parquet)
     again = tmp_path / "seeds again"
@@ -104,7 +105,7 @@ def test_failed_run_leaves_everything_as_it_was_and_says_so(
         capture_output=True,
         text=True,
         timeout=600,
-        env=os.environ | {"TRIALS_BATCH_SIZE": batch_size},
+        env=os.environ | {"TRIALS_BATCH_SIZE": "2", "TRIALS_IN_PLACE_MAX": in_place_max},
     )
 
     assert result.returncode == 1, result.stderr
