@@ -234,6 +234,9 @@ def etl(
         try:
             seen, held = _run(workspace, summary, settings, sources, strict, full_refresh, started_at)
             workspace.take_cores()
+            committing = time.perf_counter()
+            workspace.write_loaded()
+            summary.seconds["commit"] += time.perf_counter() - committing
             staging = _in_transaction(
                 workspace.con,
                 lambda c: _finish(

@@ -90,3 +90,33 @@ def test_loading_leaves_the_workers_their_cores_and_the_finish_takes_them_back(t
     workspace.publish()
     live.close()
     assert _trial_ids(db) == ["NCT00000002", "NCT00000003", "NCT00000004"]
+
+
+def test_the_loaded_rows_are_written_to_the_copy_before_the_last_transaction(tmp_path: Path) -> None:
+    """After the batches, the copy's log is written into its file, so the export has DuckDB's memory to itself."""
+    db = _warehouse(tmp_path)
+    live = duckdb.connect(str(db))
+    workspace = Workspace(live, db, "256MB")
+    _change(workspace)
+    log = workspace.copy_path.with_name(workspace.copy_path.name + ".wal")
+    assert log.stat().st_size > 0  # the batch's rows are only in the log
+    workspace.write_loaded()
+    assert not log.exists() or log.stat().st_size == 0
+    assert [row[0] for row in workspace.con.execute("SELECT trial_id FROM trials ORDER BY 1").fetchall()] == [
+        "NCT00000002",
+        "NCT00000003",
+        "NCT00000004",
+    ]
+    workspace.publish()
+    live.close()
+    assert _trial_ids(db) == ["NCT00000002", "NCT00000003", "NCT00000004"]
+
+
+def test_a_run_without_a_copy_writes_nothing_early(tmp_path: Path) -> None:
+    db = _warehouse(tmp_path)
+    live = duckdb.connect(str(db))
+    workspace = Workspace(live, db, "256MB")
+    workspace.write_loaded()  # nothing loaded into a copy: nothing to write, and no copy made
+    assert not workspace.copied
+    assert not workspace.copy_path.exists()
+    live.close()
