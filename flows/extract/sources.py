@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -23,7 +24,30 @@ def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
         if path.is_file():
             yield path
         else:
-            yield from sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+            yield from _files_under(path)
+
+
+def _files_under(folder: Path) -> Iterator[Path]:
+    """The files under `folder` in sorted path order, leaving out hidden files, without following links
+    to folders. Walked one folder at a time: the sorted list of every path under a 530,000-file source
+    held about 200 MB for the whole run."""
+    names: list[str] = []
+    folders: set[str] = set()
+    try:
+        with os.scandir(folder) as listing:
+            for entry in listing:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.add(entry.name)
+                    names.append(entry.name)
+                elif entry.is_file() and not entry.name.startswith("."):
+                    names.append(entry.name)
+    except PermissionError:
+        return
+    for name in sorted(names):
+        if name in folders:
+            yield from _files_under(folder / name)
+        else:
+            yield folder / name
 
 
 def iter_raw_records(paths: Iterable[Path], max_bytes: int) -> Iterator[RawRecord]:
