@@ -215,7 +215,8 @@ def _arrow(columns: dict[str, list], schema: pa.Schema) -> pa.Table:
 
 # a title's words (split on the single spaces of the folded text; length counts code points, as len does),
 # the number of trials that use each word, and for each title the BLOCK_WORDS rarest of its words of more
-# than two letters that another trial uses too, ordered by (frequency, word); a key is two of them
+# than two letters that another trial uses too, ordered by (frequency, word); a key is two of them, as the
+# words' numbers: joined as strings, the keys of 530,000 trials ran out of the 128 MB
 _BLOCKING_KEYS = (
     """CREATE TABLE words AS
        SELECT DISTINCT idx, form, word FROM (
@@ -223,17 +224,18 @@ _BLOCKING_KEYS = (
            UNION ALL
            SELECT idx, 1 AS form, unnest(string_split(folded_brief_title, ' ')) AS word FROM trials)""",
     """CREATE TABLE frequency AS
-       SELECT word, count(*) AS trials FROM (SELECT DISTINCT idx, word FROM words) GROUP BY word""",
+       SELECT word, count(*) AS trials, row_number() OVER () AS word_id
+       FROM (SELECT DISTINCT idx, word FROM words) GROUP BY word""",
     f"""CREATE TABLE rarest AS
-        SELECT idx, form, word FROM (
-            SELECT w.idx, w.form, w.word,
+        SELECT idx, form, word_id FROM (
+            SELECT w.idx, w.form, f.word_id,
                    row_number() OVER (PARTITION BY w.idx, w.form ORDER BY f.trials, w.word) AS rank
             FROM words w JOIN frequency f USING (word)
             WHERE length(w.word) > 2 AND f.trials > 1)
         WHERE rank <= {BLOCK_WORDS}""",
     """CREATE TABLE blocking_keys AS
-       SELECT DISTINCT a.idx, t.registry, a.word AS first_word, b.word AS second_word
-       FROM rarest a JOIN rarest b ON a.idx = b.idx AND a.form = b.form AND a.word < b.word
+       SELECT DISTINCT a.idx, t.registry, a.word_id AS first_word, b.word_id AS second_word
+       FROM rarest a JOIN rarest b ON a.idx = b.idx AND a.form = b.form AND a.word_id < b.word_id
             JOIN trials t ON t.idx = a.idx""",
 )
 
