@@ -152,6 +152,9 @@ def _find_links(batches: Iterable[Sequence[LinkCandidate]], folder: Path) -> lis
     con = duckdb.connect(str(folder / INDEX_FILE))
     try:
         con.execute(f"SET memory_limit = '{LINKS_MEMORY_LIMIT}'")
+        # one thread: with two, the blocking keys of 530,000 trials at times ran out of the 128 MB (the run's
+        # export has the other core meanwhile)
+        con.execute("SET threads = 1")
         con.execute("SET preserve_insertion_order = false")
         _index(con, batches)
         best: dict[tuple[int, str], list[Match]] = defaultdict(list)
