@@ -219,16 +219,19 @@ def _arrow(columns: dict[str, list], schema: pa.Schema) -> pa.Table:
 # a title's words (split on the single spaces of the folded text; length counts code points, as len does),
 # the number of trials that use each word, and for each title the BLOCK_WORDS rarest of its words of more
 # than two letters that another trial uses too, ordered by (frequency, word); a key is two of them, as the
-# words' numbers: joined as strings, the keys of 530,000 trials ran out of the 128 MB
+# words' numbers: joined as strings, the keys of 530,000 trials ran out of the 128 MB. A title's words are made
+# distinct in its own list: made distinct over all titles (25 million rows at 1,000,000 trials), they ran out too
 _BLOCKING_KEYS = (
     """CREATE TABLE words AS
-       SELECT DISTINCT idx, form, word FROM (
-           SELECT idx, 0 AS form, unnest(string_split(folded_title, ' ')) AS word FROM trials
-           UNION ALL
-           SELECT idx, 1 AS form, unnest(string_split(folded_brief_title, ' ')) AS word FROM trials)""",
+       SELECT idx, 0 AS form, unnest(list_distinct(string_split(folded_title, ' '))) AS word FROM trials
+       UNION ALL
+       SELECT idx, 1 AS form, unnest(list_distinct(string_split(folded_brief_title, ' '))) AS word FROM trials""",
     """CREATE TABLE frequency AS
        SELECT word, count(*) AS trials, row_number() OVER () AS word_id
-       FROM (SELECT DISTINCT idx, word FROM words) GROUP BY word""",
+       FROM (SELECT unnest(list_distinct(list_concat(coalesce(string_split(folded_title, ' '), []),
+                                                      coalesce(string_split(folded_brief_title, ' '), [])))) AS word
+             FROM trials)
+       GROUP BY word""",
     f"""CREATE TABLE rarest AS
         SELECT idx, form, word_id FROM (
             SELECT w.idx, w.form, f.word_id,
