@@ -220,7 +220,8 @@ def _arrow(columns: dict[str, list], schema: pa.Schema) -> pa.Table:
 # the number of trials that use each word, and for each title the BLOCK_WORDS rarest of its words of more
 # than two letters that another trial uses too, ordered by (frequency, word); a key is two of them, as the
 # words' numbers: joined as strings, the keys of 530,000 trials ran out of the 128 MB. A title's words are made
-# distinct in its own list: made distinct over all titles (25 million rows at 1,000,000 trials), they ran out too
+# distinct in its own list: made distinct over all titles (25 million rows at 1,000,000 trials), they ran out too;
+# so the counts split the titles again rather than make (trial, word) distinct over `words`
 _BLOCKING_KEYS = (
     """CREATE TABLE words AS
        SELECT idx, 0 AS form, unnest(list_distinct(string_split(folded_title, ' '))) AS word FROM trials

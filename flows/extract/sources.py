@@ -30,7 +30,7 @@ def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
 def _files_under(folder: Path) -> Iterator[Path]:
     """The files under `folder` in sorted path order, leaving out hidden files, without following links
     to folders. Walked one folder at a time: the sorted list of every path under a 530,000-file source
-    held about 200 MB for the whole run."""
+    held 234 MiB for the whole run."""
     names: list[str] = []
     folders: set[str] = set()
     try:
