@@ -165,3 +165,28 @@ def test_a_small_run_writes_into_the_warehouse_and_a_larger_one_into_a_copy(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["parquet", "reports", "source", "trials.duckdb"]
     reference = build_warehouse(tmp_path / "reference", source)
     assert snapshot(second) == snapshot(reference)
+
+
+def test_a_file_restored_unchanged_after_its_removal_is_loaded_again(tmp_path: Path) -> None:
+    """A seed moved out of the source and back, bytes unchanged: removed by the second run, its
+    document loaded and its trial back after the third (before, it was skipped as unchanged and
+    stayed removed)."""
+    source = tmp_path / "source"
+    shutil.copytree(SEEDS, source)
+    irct = source / seed_path("002").name
+    build_warehouse(tmp_path, source)
+    irct.rename(tmp_path / irct.name)
+    removed = build_warehouse(tmp_path, source)
+    assert removed.scalar("SELECT count(*) FROM trials WHERE trial_id = ?", [IRCT]) == 0
+    (tmp_path / irct.name).rename(irct)
+    restored = build_warehouse(tmp_path, source)
+    assert restored.query(
+        "SELECT status, run_id = (SELECT max_by(run_id, started_at) FROM runs) FROM documents WHERE source_path = ?",
+        [str(irct)],
+    ) == [("loaded", True)]
+    assert restored.scalar("SELECT enrollment FROM trials WHERE trial_id = ?", [IRCT]) == 20
+    last = restored.query(
+        "SELECT documents_seen, documents_loaded, documents_skipped FROM runs ORDER BY started_at DESC LIMIT 1"
+    )
+    assert last == [(5, 1, 4)]
+    assert restored.query("SELECT * FROM data_quality WHERE rule = 'duplicate_key'") == []

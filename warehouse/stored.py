@@ -19,6 +19,9 @@ import numpy as np
 import pyarrow as pa
 
 KEY_HEX = 32  # hex digits of the key's sha256 kept: 128 bits
+# what a place marked removed holds instead of its document id: no document's bytes hash to it, so a file
+# that comes back unchanged is read and loaded again, replacing the removed row
+REMOVED = "removed"
 # the same key in SQL: sha256 of the UTF-8 bytes of "<source_path>\n<record_index>"
 KEY_SQL = f"left(sha256(source_path || chr(10) || record_index::VARCHAR), {KEY_HEX})"
 _READ_ROWS = 100_000  # rows converted at a time while reading
@@ -46,7 +49,11 @@ class StoredDocuments:
             return cls.empty()
         keys: list[np.ndarray] = []
         ids: list[np.ndarray] = []
-        reader = con.execute(f"SELECT {KEY_SQL} AS key, document_id FROM documents").to_arrow_reader(_READ_ROWS)
+        reader = con.execute(
+            f"""SELECT {KEY_SQL} AS key,
+                       CASE WHEN status = 'removed' THEN '{REMOVED}' ELSE document_id END AS document_id
+                FROM documents"""
+        ).to_arrow_reader(_READ_ROWS)
         for batch in reader:
             keys.append(np.array(batch.column("key").to_pylist(), dtype=f"S{KEY_HEX}"))
             ids.append(np.array(batch.column("document_id").to_pylist(), dtype="S64"))
