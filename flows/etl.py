@@ -28,11 +28,13 @@ from prefect.utilities.annotations import quote
 
 from flows import memory, parse_pool
 from flows.batch import BatchResult, process_batch, warm_up
-from flows.extract.sources import distinct_sources, iter_raw_records, with_ids
+from flows.extract.quick_check import QuickCheck
+from flows.extract.sources import distinct_sources, iter_files, with_ids
 from flows.extract.splitters import RawRecord
 from flows.runners import make_task_runner, pool_workers
 from flows.settings import load_settings
-from warehouse import links, load, quality
+from warehouse import links, load, quality, source_files
+from warehouse.source_files import FileStamps
 from warehouse.stored import SeenPlaces, StoredDocuments, document_key
 from warehouse.workspace import Workspace
 
@@ -232,7 +234,7 @@ def etl(
     try:
         workspace = Workspace(con, Path(db), settings.duckdb_memory_limit)
         try:
-            seen, held = _run(workspace, summary, settings, sources, strict, full_refresh, started_at)
+            seen, check, held = _run(workspace, summary, settings, sources, strict, full_refresh, started_at)
             workspace.take_cores()
             committing = time.perf_counter()
             workspace.write_loaded()
@@ -240,7 +242,16 @@ def etl(
             staging = _in_transaction(
                 workspace.con,
                 lambda c: _finish(
-                    c, summary, seen, held, strict, Path(parquet), export_contacts, full_refresh, started_at, workspace
+                    c,
+                    summary,
+                    (seen, check),
+                    held,
+                    strict,
+                    Path(parquet),
+                    export_contacts,
+                    full_refresh,
+                    started_at,
+                    workspace,
                 ),
             )
             committing = time.perf_counter()
@@ -299,8 +310,9 @@ def _run(
     strict: bool,
     full_refresh: bool,
     loaded_at: datetime,
-) -> tuple[SeenPlaces, HeldBatches | None]:
-    """Parse and load every changed document; returns the places (path, record) read under the sources.
+) -> tuple[SeenPlaces, QuickCheck, HeldBatches | None]:
+    """Parse and load every changed document; returns the places (path, record) read under the sources
+    and the quick check's files, kept unread and read whole.
 
     A run of fewer changed documents than `in_place_max` loads nothing here: its batches are returned,
     to be loaded in the run's last transaction, straight into the warehouse, which is then never copied
@@ -312,7 +324,11 @@ def _run(
     stored = StoredDocuments.read(workspace.live)
     seen = SeenPlaces()
     replacing: dict[tuple[str, int], str] = {}  # (path, record) -> stored document, for the batches in flight
-    records = with_ids(iter_raw_records(distinct_sources(Path(s) for s in sources), settings.max_document_bytes))
+    check = QuickCheck(
+        FileStamps.read(workspace.live) if settings.quick_check and not full_refresh else FileStamps.empty()
+    )
+    files = check.files_to_read(iter_files(distinct_sources(Path(s) for s in sources)))
+    records = with_ids(check.records(files, settings.max_document_bytes))
     changed = _changed_only(records, stored, full_refresh, summary, seen, replacing)
     extract_started = time.perf_counter()
     for batch in batched(changed, settings.batch_size):
@@ -330,11 +346,13 @@ def _run(
             _load_result(workspace, _wait(pending.popleft(), summary), summary, strict, replacing)
         extract_started = time.perf_counter()
     summary.seconds["extract"] += time.perf_counter() - extract_started  # the tail, or all of a no-op run
+    summary.documents["seen"] += check.kept_documents
+    summary.documents["skipped"] += check.kept_documents
     if pending and changed_count < settings.in_place_max and not workspace.copied:
-        return seen, HeldBatches([_wait(future, summary) for future in pending], replacing)
+        return seen, check, HeldBatches([_wait(future, summary) for future in pending], replacing)
     while pending:
         _load_result(workspace, _wait(pending.popleft(), summary), summary, strict, replacing)
-    return seen, None
+    return seen, check, None
 
 
 def _cores_left(settings: Any) -> int:
@@ -354,7 +372,7 @@ def _wait(future: PrefectFuture[BatchResult], summary: RunSummary) -> BatchResul
 def _finish(
     con: Any,
     summary: RunSummary,
-    seen: SeenPlaces,
+    read: tuple[SeenPlaces, QuickCheck],
     held: HeldBatches | None,
     strict: bool,
     parquet: Path,
@@ -373,7 +391,9 @@ def _finish(
             _load_into(con, result, summary, strict, held.replacing)
         summary.seconds["load"] += time.perf_counter() - started
     docs = summary.documents
-    docs["removed"] += load.mark_removed(con, summary.sources, seen, summary.run_id)
+    seen, check = read
+    docs["removed"] += load.mark_removed(con, summary.sources, seen, check.kept, summary.run_id)
+    source_files.store(con, summary.sources, check.kept, check.new, summary.run_id)
     changed = docs["seen"] > docs["skipped"] or bool(docs["removed"])
     computed_links = None
     started = time.perf_counter()

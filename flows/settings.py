@@ -27,6 +27,7 @@ class Settings:
     task_runner: str  # local (process pool) | dask: where parse batches run
     dask_address: str | None  # scheduler of an existing Dask cluster (implies task_runner dask)
     duckdb_memory_limit: str  # DuckDB's memory cap while loading; beyond it DuckDB writes to disk
+    quick_check: bool  # skip files unchanged in size and modification time unread (else hash every document)
 
 
 def load_settings() -> Settings:
@@ -43,4 +44,5 @@ def load_settings() -> Settings:
         or ("dask" if os.environ.get("TRIALS_DASK_ADDRESS") else "local"),
         dask_address=os.environ.get("TRIALS_DASK_ADDRESS") or None,
         duckdb_memory_limit=os.environ.get("TRIALS_DUCKDB_MEMORY", "256MB"),
+        quick_check=os.environ.get("TRIALS_QUICK_CHECK", "1").strip().lower() not in ("0", "false", "no", "off"),
     )

@@ -16,7 +16,8 @@ import pytest
 from flows.extract.sources import distinct_sources
 from tests.conftest import SEEDS
 from warehouse import load
-from warehouse.stored import KEY_SQL, SeenPlaces, StoredDocuments, document_key
+from warehouse.source_files import file_key
+from warehouse.stored import KEY_SQL, REMOVED, SeenPlaces, StoredDocuments, document_key
 
 PLACES = [(str(path), 0) for path in sorted(SEEDS.glob("*.txt"))] + [
     ("/data/ctgov-xml.tar.gz!ctgov-xml/NCT00000102.xml", 0),
@@ -85,7 +86,7 @@ def test_only_unseen_documents_under_the_run_sources_are_removed(tmp_path: Path)
     con = _warehouse(tmp_path, rows)
     seen = SeenPlaces()
     seen.add(document_key("/data/a/NCT1.xml", 0))
-    assert load.mark_removed(con, ["/data/a", "/data/a.tar.gz"], seen, "second") == 2
+    assert load.mark_removed(con, ["/data/a", "/data/a.tar.gz"], seen, SeenPlaces(), "second") == 2
     statuses = con.execute("SELECT source_path, status, run_id FROM documents ORDER BY source_path").fetchall()
     assert statuses == [
         ("/data/a.tar.gz!x/NCT3.xml", "removed", "second"),
@@ -115,5 +116,35 @@ def test_a_source_emptied_since_the_last_run_has_all_its_documents_removed(tmp_p
     rows = [("/data/a/NCT1.xml", 0, ids[0], "loaded"), ("/data/a/NCT2.xml", 0, ids[1], "loaded")]
     rows.append(("/data/b/NCT5.xml", 0, ids[2], "loaded"))
     con = _warehouse(tmp_path, rows)
-    assert load.mark_removed(con, ["/data/a"], SeenPlaces(), "second") == 2
+    assert load.mark_removed(con, ["/data/a"], SeenPlaces(), SeenPlaces(), "second") == 2
     assert con.execute("SELECT count(*) FROM documents WHERE status = 'removed'").fetchall() == [(2,)]
+
+
+def test_the_documents_of_files_kept_unread_are_not_removed(tmp_path: Path) -> None:
+    """A file the quick check kept unread stands for every document in it: its records, its archive's
+    members. A file name may hold the member separator itself."""
+    ids = _ids()
+    rows = [
+        ("/data/a/ictrp.xml", 0, ids[0], "loaded"),  # records of a multi-record file kept unread: stay
+        ("/data/a/ictrp.xml", 1, ids[1], "loaded"),
+        ("/data/a/pages.tar.gz!pages/NCT1.html", 0, ids[2], "loaded"),  # members of a kept archive: stay
+        ("/data/a/pages.tar.gz!pages/NCT2.html", 0, ids[3], "loaded"),
+        ("/data/a/news!.tar.gz!NCT3.xml", 0, ids[4], "loaded"),  # a kept archive named with the separator: stays
+        ("/data/a/pages.tar.gz.old!NCT4.xml", 0, ids[5], "loaded"),  # a name that starts alike, not kept: removed
+        ("/data/a/gone.xml", 0, ids[6], "loaded"),  # neither read nor kept: removed
+    ]
+    con = _warehouse(tmp_path, rows)
+    kept = SeenPlaces()
+    for file in ("/data/a/ictrp.xml", "/data/a/pages.tar.gz", "/data/a/news!.tar.gz"):
+        kept.add(file_key(file))
+    assert load.mark_removed(con, ["/data/a"], SeenPlaces(), kept, "second") == 2
+    removed = con.execute("SELECT source_path FROM documents WHERE status = 'removed' ORDER BY 1").fetchall()
+    assert removed == [("/data/a/gone.xml",), ("/data/a/pages.tar.gz.old!NCT4.xml",)]
+
+
+def test_a_place_marked_removed_matches_no_document(tmp_path: Path) -> None:
+    """So that a file restored unchanged is read and loaded again rather than skipped as unchanged."""
+    ids = _ids()
+    con = _warehouse(tmp_path, [(PLACES[0][0], 0, ids[0], "removed"), (PLACES[1][0], 0, ids[1], "loaded")])
+    stored = StoredDocuments.read(con)
+    assert stored.document_ids([document_key(PLACES[0][0], 0), document_key(PLACES[1][0], 0)]) == [REMOVED, ids[1]]

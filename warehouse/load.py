@@ -21,7 +21,8 @@ import pyarrow as pa
 from flows.extract.archives import MEMBER_SEPARATOR
 from flows.precedence import source_rank
 from warehouse.export import EXPORT_ORDER, export_into, export_parquet, swap_in
-from warehouse.stored import KEY_SQL, SeenPlaces
+from warehouse.source_files import FILE_KEY_SQL
+from warehouse.stored import KEY_SQL, SeenPlaces, under_sources
 
 # the run's export, re-exported
 __all__ = ["EXPORT_ORDER", "export_into", "export_parquet", "swap_in"]
@@ -232,19 +233,32 @@ def _record_versions(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
     )
 
 
-def mark_removed(con: duckdb.DuckDBPyConnection, sources: list[str], seen: SeenPlaces, run_id: str) -> int:
-    """Documents under this run's sources that were not found again: marked removed, their trials ended."""
+def mark_removed(
+    con: duckdb.DuckDBPyConnection, sources: list[str], seen: SeenPlaces, kept_files: SeenPlaces, run_id: str
+) -> int:
+    """Documents under this run's sources that were not found again: marked removed, their trials ended.
+
+    Found again: a place the run read (`seen`), or any document of a file the quick check kept unread
+    (`kept_files`, keys of file paths): a document whose source_path is the file's, or a member of it."""
     if not sources:
         return 0
-    one_source = "(source_path = ? OR starts_with(source_path, ?) OR starts_with(source_path, ?))"
-    under = " OR ".join([one_source] * len(sources))
-    prefixes = [value for s in sources for value in (s, s.rstrip("/") + "/", s + MEMBER_SEPARATOR)]
-    with registered(con, {"seen": pa.table({"key": seen.as_arrow()})}):
+    under, values = under_sources("source_path", sources, MEMBER_SEPARATOR)
+    with registered(
+        con, {"seen": pa.table({"key": seen.as_arrow()}), "kept": pa.table({"key": kept_files.as_arrow()})}
+    ):
         con.execute(
             f"""CREATE OR REPLACE TEMP TABLE gone AS
-                SELECT source_path, record_index, document_id FROM documents
-                WHERE status <> 'removed' AND ({under}) AND {KEY_SQL} NOT IN (SELECT key FROM batch_seen)""",
-            prefixes,
+                WITH unseen AS (
+                    SELECT source_path, record_index, document_id FROM documents
+                    WHERE status <> 'removed' AND ({under}) AND {KEY_SQL} NOT IN (SELECT key FROM batch_seen)),
+                files AS (  -- each path that may be the file: the whole source_path, and what precedes each separator
+                    SELECT source_path,
+                           unnest([array_to_string(parts[1:k], ?) for k in range(1, len(parts) + 1)]) AS file_path
+                    FROM (SELECT DISTINCT source_path, string_split(source_path, ?) AS parts FROM unseen))
+                SELECT * FROM unseen
+                WHERE source_path NOT IN (SELECT source_path FROM files
+                                          WHERE {FILE_KEY_SQL} IN (SELECT key FROM batch_kept))""",
+            [*values, MEMBER_SEPARATOR, MEMBER_SEPARATOR],
         )
     gone = con.execute("SELECT count(*) FROM gone").fetchone()[0]  # type: ignore[index]
     if not gone:

@@ -27,6 +27,14 @@ KEY_SQL = f"left(sha256(source_path || chr(10) || record_index::VARCHAR), {KEY_H
 _READ_ROWS = 100_000  # rows converted at a time while reading
 
 
+def under_sources(column: str, sources: list[str], separator: str) -> tuple[str, list[str]]:
+    """SQL true for a path `column` under one of the sources (the source itself, a file in a source folder or a
+    member of a source archive, after `separator`), with its parameters."""
+    one_source = f"({column} = ? OR starts_with({column}, ?) OR starts_with({column}, ?))"
+    values = [value for s in sources for value in (s, s.rstrip("/") + "/", s + separator)]
+    return " OR ".join([one_source] * len(sources)), values
+
+
 def document_key(source_path: str, record_index: int) -> bytes:
     """The key of a document's place, as `KEY_SQL` computes it (ASCII hex)."""
     return hashlib.sha256(f"{source_path}\n{record_index}".encode()).hexdigest()[:KEY_HEX].encode()

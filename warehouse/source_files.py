@@ -1,0 +1,126 @@
+"""The files a run read whole, by size and modification time (table `source_files`), held compactly.
+
+`FileStamps`: what the warehouse recorded, as numpy arrays sorted by a 128-bit hash of the path
+(52 bytes a file), looked up a chunk of files at a time. `NewStamps`: what a run records, its paths in
+one buffer rather than a Python string each. `store` writes them in the run's transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from array import array
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from flows.extract.archives import MEMBER_SEPARATOR
+from warehouse.stored import KEY_HEX, SeenPlaces, under_sources
+
+FILE_KEY_SQL = f"left(sha256(file_path), {KEY_HEX})"  # the same key in SQL: sha256 of the path's UTF-8 bytes
+_READ_ROWS = 100_000
+
+
+def file_key(path: str) -> bytes:
+    return hashlib.sha256(path.encode()).hexdigest()[:KEY_HEX].encode()
+
+
+class FileStamps:
+    def __init__(self, keys: np.ndarray, sizes: np.ndarray, mtimes: np.ndarray, documents: np.ndarray) -> None:
+        order = np.argsort(keys, kind="stable")
+        self._keys, self._sizes, self._mtimes, self._documents = (
+            keys[order],
+            sizes[order],
+            mtimes[order],
+            documents[order],
+        )
+
+    @classmethod
+    def empty(cls) -> FileStamps:
+        none = np.array([], dtype=np.int64)
+        return cls(np.array([], dtype=f"S{KEY_HEX}"), none, none, none)
+
+    @classmethod
+    def read(cls, con: duckdb.DuckDBPyConnection) -> FileStamps:
+        """Every recorded file; none for a warehouse made before the table."""
+        if not con.execute("SELECT 1 FROM duckdb_tables() WHERE table_name = 'source_files'").fetchall():
+            return cls.empty()
+        columns: dict[str, list[np.ndarray]] = {"key": [], "bytes": [], "mtime_ns": [], "documents": []}
+        query = f"SELECT {FILE_KEY_SQL} AS key, bytes, mtime_ns, documents FROM source_files"
+        for batch in con.execute(query).to_arrow_reader(_READ_ROWS):
+            columns["key"].append(np.array(batch.column("key").to_pylist(), dtype=f"S{KEY_HEX}"))
+            for name in ("bytes", "mtime_ns", "documents"):
+                columns[name].append(batch.column(name).to_numpy().astype(np.int64))
+        if not columns["key"]:
+            return cls.empty()
+        return cls(*(np.concatenate(columns[name]) for name in ("key", "bytes", "mtime_ns", "documents")))
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def unchanged(self, keys: list[bytes], sizes: list[int], mtimes: list[int]) -> list[int | None]:
+        """For each file (keys from `file_key`): the documents it gave when recorded with this size and
+        modification time, or None when it is not recorded so."""
+        if not len(self._keys) or not keys:
+            return [None] * len(keys)
+        at = np.minimum(np.searchsorted(self._keys, np.array(keys, dtype=f"S{KEY_HEX}")), len(self._keys) - 1)
+        same = (
+            (self._keys[at] == np.array(keys, dtype=f"S{KEY_HEX}"))
+            & (self._sizes[at] == np.array(sizes, dtype=np.int64))
+            & (self._mtimes[at] == np.array(mtimes, dtype=np.int64))
+        )
+        return [int(self._documents[i]) if hit else None for i, hit in zip(at, same, strict=True)]
+
+
+class NewStamps:
+    def __init__(self) -> None:
+        self._paths = bytearray()
+        self._ends = array("q")
+        self._sizes = array("q")
+        self._mtimes = array("q")
+        self._documents = array("q")
+
+    def add(self, path: str, size: int, mtime_ns: int, documents: int) -> None:
+        self._paths += path.encode()
+        self._ends.append(len(self._paths))
+        self._sizes.append(size)
+        self._mtimes.append(mtime_ns)
+        self._documents.append(documents)
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    def as_arrow(self) -> pa.Table:
+        count = len(self)
+        offsets = pa.py_buffer(np.concatenate([[0], np.frombuffer(self._ends, dtype=np.int64)]).astype(np.int64))
+        paths = pa.Array.from_buffers(pa.large_string(), count, [None, offsets, pa.py_buffer(bytes(self._paths))])
+        return pa.table(
+            {
+                "file_path": paths,
+                "bytes": pa.array(np.frombuffer(self._sizes, dtype=np.int64)),
+                "mtime_ns": pa.array(np.frombuffer(self._mtimes, dtype=np.int64)),
+                "documents": pa.array(np.frombuffer(self._documents, dtype=np.int64).astype(np.int32)),
+            }
+        )
+
+
+def store(con: duckdb.DuckDBPyConnection, sources: list[str], kept: SeenPlaces, new: NewStamps, run_id: str) -> None:
+    """The run's stamps, in the caller's transaction: those of the files it read replace the old ones; of the other
+    files under its sources only those it kept without reading stay (a file gone, or read with an error, is read
+    again when it is next found)."""
+    under, under_values = under_sources("file_path", sources, MEMBER_SEPARATOR) if sources else ("false", [])
+    con.register("stamps_kept", pa.table({"key": kept.as_arrow()}))
+    con.register("stamps_new", new.as_arrow())
+    try:
+        con.execute(
+            f"""DELETE FROM source_files
+                WHERE {FILE_KEY_SQL} IN (SELECT {FILE_KEY_SQL} FROM stamps_new)
+                   OR (({under}) AND {FILE_KEY_SQL} NOT IN (SELECT key FROM stamps_kept))""",
+            under_values,
+        )
+        con.execute(
+            "INSERT INTO source_files SELECT file_path, bytes, mtime_ns, documents, ? FROM stamps_new", [run_id]
+        )
+    finally:
+        con.unregister("stamps_kept")
+        con.unregister("stamps_new")
