@@ -394,6 +394,7 @@ def _finish(
     seen, check = read
     docs["removed"] += load.mark_removed(con, summary.sources, seen, check.kept, summary.run_id)
     source_files.store(con, summary.sources, check.kept, check.new, summary.run_id)
+    check.release()  # 50 MB at 530,000 files, not to be held through the export
     changed = docs["seen"] > docs["skipped"] or bool(docs["removed"])
     computed_links = None
     started = time.perf_counter()

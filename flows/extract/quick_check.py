@@ -61,6 +61,10 @@ class QuickCheck:
             if clean and stamp is not None:
                 self.new.add(str(file), stamp.size, stamp.mtime_ns, count)
 
+    def release(self) -> None:
+        """Drop what the run found, once stored."""
+        self.stamps, self.kept, self.new = FileStamps.empty(), SeenPlaces(), NewStamps()
+
 
 @dataclass(frozen=True, slots=True)
 class Stamp:
