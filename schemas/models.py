@@ -44,7 +44,7 @@ class _Model(pa.DataFrameModel):
 class DocumentsModel(_Model):
     document_id: Series[str] = pa.Field(str_length={"min_value": 64, "max_value": 64})
     source_path: Series[str]
-    record_index: Series[pd.Int32Dtype] = pa.Field(ge=0)
+    record_index: Series[pd.Int32Dtype] = pa.Field(ge=-1)  # -1: a file that could not be read to its end
     source_format: Series[str] = pa.Field(nullable=True)
     status: Series[str] = pa.Field(isin=_vocab("document_status"))
     reason: Series[str] = pa.Field(nullable=True)

@@ -41,7 +41,7 @@ def test_recorded_files_are_found_by_path_size_and_time(tmp_path: Path) -> None:
     new = NewStamps()
     new.add("/data/a/NCT1.xml", 2773, 1_767_225_600_000_000_000, 1)
     new.add("/data/a/registres/étude 試験.xml.gz", 353_017, 1_767_225_600_123_456_789, 577)  # not ASCII
-    source_files.store(con, ["/data/a"], SeenPlaces(), new, "first")
+    source_files.add(con, new, "first")
     stamps = FileStamps.read(con)
     assert len(stamps) == 2
     keys = [file_key("/data/a/registres/étude 試験.xml.gz"), file_key("/data/a/NCT1.xml")]
@@ -60,12 +60,13 @@ def test_a_run_keeps_the_stamps_of_files_kept_or_outside_its_sources_and_replace
     first = NewStamps()
     for path in ("/data/a/kept.xml", "/data/a/reread.xml", "/data/a/gone.xml", "/data/ab/other.xml"):
         first.add(path, 10, 1, 1)
-    source_files.store(con, ["/data/a", "/data/ab"], SeenPlaces(), first, "first")
+    source_files.add(con, first, "first")
     kept = SeenPlaces()
     kept.add(file_key("/data/a/kept.xml"))
     second = NewStamps()
     second.add("/data/a/reread.xml", 12, 2, 1)
-    source_files.store(con, ["/data/a"], kept, second, "second")
+    source_files.add(con, second, "second")
+    source_files.forget_unread(con, ["/data/a"], kept, "second")
     assert _stamped(con) == [
         ("/data/a/kept.xml", 10, 1, 1, "first"),
         ("/data/a/reread.xml", 12, 2, 1, "second"),
@@ -106,9 +107,9 @@ def _run(tmp_path: Path, source: Path, runs: Runs, *options: str) -> None:
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory, corpora: Path) -> Runs:
-    """Five runs: the first reads everything; the second changes nothing; before the third one seed is
-    edited (same size, time put back) and another only touched; the fourth reads every file in full; the
-    archive is deleted before the fifth."""
+    """Five runs: the first reads everything, its files stored with its batches; the second changes
+    nothing; before the third one seed is edited (same size, time put back) and another only touched;
+    the fourth reads every file in full; the archive is deleted before the fifth."""
     root = tmp_path_factory.mktemp("quick-check")
     source = root / "source"
     shutil.copytree(SEEDS, source)
@@ -117,7 +118,10 @@ def runs(tmp_path_factory: pytest.TempPathFactory, corpora: Path) -> Runs:
     for file in source.iterdir():
         os.utime(file, ns=(DAY_AGO_NS, DAY_AGO_NS))
     result = Runs(source, [], [], [])
-    _run(root, source, result)
+    with pytest.MonkeyPatch.context() as env:  # the first run loads batches of 100 into a working copy
+        env.setenv("TRIALS_BATCH_SIZE", "100")
+        env.setenv("TRIALS_IN_PLACE_MAX", "100")
+        _run(root, source, result)
     _run(root, source, result)
 
     irct = source / seed_path("002").name

@@ -3,7 +3,7 @@
 CREATE TABLE IF NOT EXISTS documents (
     document_id   VARCHAR NOT NULL,   -- sha256 hex of the document's bytes
     source_path   VARCHAR NOT NULL,   -- the file as found under the source path; archive!member inside archives
-    record_index  INTEGER NOT NULL,   -- 0 for a single-record file
+    record_index  INTEGER NOT NULL,   -- 0 for a single-record file; -1 for a file that could not be read to its end
     source_format VARCHAR,
     status        VARCHAR NOT NULL,   -- loaded | partial | rejected | removed
     reason        VARCHAR,            -- why partial, rejected or removed; NULL when loaded

@@ -2,7 +2,8 @@
 
 `FileStamps`: what the warehouse recorded, as numpy arrays sorted by a 128-bit hash of the path
 (52 bytes a file), looked up a chunk of files at a time. `NewStamps`: what a run records, its paths in
-one buffer rather than a Python string each. `store` writes them in the run's transaction.
+one buffer rather than a Python string each, stored with each batch it loads (`add`); at its end
+`forget_unread` drops the stamps it did not renew.
 """
 
 from __future__ import annotations
@@ -104,23 +105,31 @@ class NewStamps:
         )
 
 
-def store(con: duckdb.DuckDBPyConnection, sources: list[str], kept: SeenPlaces, new: NewStamps, run_id: str) -> None:
-    """The run's stamps, in the caller's transaction: those of the files it read replace the old ones; of the other
-    files under its sources only those it kept without reading stay (a file gone, or read with an error, is read
-    again when it is next found)."""
-    under, under_values = under_sources("file_path", sources, MEMBER_SEPARATOR) if sources else ("false", [])
-    con.register("stamps_kept", pa.table({"key": kept.as_arrow()}))
+def add(con: duckdb.DuckDBPyConnection, new: NewStamps, run_id: str) -> None:
+    """Files read whole by the run, in the caller's transaction; their older stamps go in `forget_unread`."""
+    if not len(new):
+        return
     con.register("stamps_new", new.as_arrow())
     try:
-        con.execute(
-            f"""DELETE FROM source_files
-                WHERE {FILE_KEY_SQL} IN (SELECT {FILE_KEY_SQL} FROM stamps_new)
-                   OR (({under}) AND {FILE_KEY_SQL} NOT IN (SELECT key FROM stamps_kept))""",
-            under_values,
-        )
         con.execute(
             "INSERT INTO source_files SELECT file_path, bytes, mtime_ns, documents, ? FROM stamps_new", [run_id]
         )
     finally:
-        con.unregister("stamps_kept")
         con.unregister("stamps_new")
+
+
+def forget_unread(con: duckdb.DuckDBPyConnection, sources: list[str], kept: SeenPlaces, run_id: str) -> None:
+    """Of the stamps under the run's sources, only those it stored and those of the files it kept unread stay:
+    the older stamp of a file read again goes, and so does a file's that is gone or could not be read whole."""
+    if not sources:
+        return
+    under, values = under_sources("file_path", sources, MEMBER_SEPARATOR)
+    con.register("stamps_kept", pa.table({"key": kept.as_arrow()}))
+    try:
+        con.execute(
+            f"""DELETE FROM source_files
+                WHERE run_id <> ? AND ({under}) AND {FILE_KEY_SQL} NOT IN (SELECT key FROM stamps_kept)""",
+            [run_id, *values],
+        )
+    finally:
+        con.unregister("stamps_kept")

@@ -93,6 +93,11 @@ class SeenPlaces:
     def __len__(self) -> int:
         return len(self._keys) // KEY_HEX
 
+    def __add__(self, other: SeenPlaces) -> SeenPlaces:
+        both = SeenPlaces()
+        both._keys = self._keys + other._keys
+        return both
+
     def as_arrow(self) -> pa.Array:
         """The keys as an Arrow string array over the same bytes (no Python string per key)."""
         count = len(self)

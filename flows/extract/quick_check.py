@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
-from flows.extract.sources import iter_raw_records
+from flows.extract.sources import file_records
 from flows.extract.splitters import RawRecord
 from warehouse.source_files import FileStamps, NewStamps, file_key
 from warehouse.stored import SeenPlaces
@@ -29,7 +29,8 @@ class QuickCheck:
     stamps: FileStamps  # as recorded; empty to read every file
     kept: SeenPlaces = field(default_factory=SeenPlaces)  # keys of the files found unchanged, not read
     kept_documents: int = 0  # the documents they hold
-    new: NewStamps = field(default_factory=NewStamps)  # the files read whole this run
+    unreadable: SeenPlaces = field(default_factory=SeenPlaces)  # keys of the files that could not be read to the end
+    new: NewStamps = field(default_factory=NewStamps)  # the files read whole, not yet stored
 
     def files_to_read(self, files: Iterable[Path]) -> Iterator[tuple[Path, Stamp | None]]:
         """The files that changed since they were recorded, or were never recorded, each with the stamp to
@@ -54,16 +55,28 @@ class QuickCheck:
         """The documents of each file, recording the file once all of them were read without error."""
         for file, stamp in files:
             count, clean = 0, True
-            for record in iter_raw_records([file], max_bytes):
+            for record in file_records(file, max_bytes):
                 count += 1
                 clean = clean and record.error is None
+                if record.unreadable:
+                    self.unreadable.add(file_key(str(file)))
                 yield record
             if clean and stamp is not None:
                 self.new.add(str(file), stamp.size, stamp.mtime_ns, count)
 
+    def untouched(self) -> SeenPlaces:
+        """The files whose stored documents stay as they are: those found unchanged, and those that could not
+        be read to their end (a cut-off download does not remove the documents it no longer holds)."""
+        return self.kept + self.unreadable
+
+    def take_new(self) -> NewStamps:
+        """The files read whole since the last call, to be stored."""
+        new, self.new = self.new, NewStamps()
+        return new
+
     def release(self) -> None:
         """Drop what the run found, once stored."""
-        self.stamps, self.kept, self.new = FileStamps.empty(), SeenPlaces(), NewStamps()
+        self.stamps, self.kept, self.unreadable, self.new = FileStamps.empty(), SeenPlaces(), SeenPlaces(), NewStamps()
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import lzma
 import os
+import tarfile
+import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -10,6 +14,10 @@ from pathlib import Path
 from flows.extract.archives import iter_members
 from flows.extract.decode import sha256_hex
 from flows.extract.splitters import RawRecord, split_stream
+
+# what reading a file can raise besides a document's own problems, which the splitters report per record
+READ_ERRORS = (OSError, EOFError, tarfile.TarError, zipfile.BadZipFile, zlib.error, lzma.LZMAError)
+UNREADABLE_INDEX = -1  # the record_index of the document that says a file could not be read to its end
 
 
 def distinct_sources(paths: Iterable[Path]) -> list[Path]:
@@ -50,10 +58,23 @@ def _files_under(folder: Path) -> Iterator[Path]:
             yield folder / name
 
 
-def iter_raw_records(paths: Iterable[Path], max_bytes: int) -> Iterator[RawRecord]:
-    for file in iter_files(paths):
+def file_records(file: Path, max_bytes: int) -> Iterator[RawRecord]:
+    """The documents of one file, an archive's members' included. A file that cannot be read to its end (a
+    corrupt or cut-off archive, an I/O error) ends with a record that says why, marked `unreadable`, at
+    record_index -1, a place no document has; a file gone before it could be opened gives nothing, as if
+    it had not been listed."""
+    count = 0
+    try:
         for source_path, stream in iter_members(file):
-            yield from split_stream(source_path, stream, max_bytes)
+            for record in split_stream(source_path, stream, max_bytes):
+                count += 1
+                yield record
+    except FileNotFoundError:
+        if count:
+            raise
+    except READ_ERRORS as exc:
+        reason = f"file unreadable after {count} document(s): {type(exc).__name__}: {exc}"
+        yield RawRecord(str(file), UNREADABLE_INDEX, b"", error=reason, document_id=sha256_hex(b""), unreadable=True)
 
 
 def with_ids(records: Iterable[RawRecord]) -> Iterator[RawRecord]:

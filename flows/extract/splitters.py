@@ -38,6 +38,7 @@ class RawRecord:
     error: str | None = None  # the record cannot be used as it stands (too large, cut off)
     document_id: str | None = None  # sha256 of the document's bytes, once computed (see sources.with_ids)
     size: int | None = None  # bytes of a document refused unread (its `data` is then empty)
+    unreadable: bool = False  # stands for the rest of a file that could not be read to its end
 
 
 Chunks = Iterator[bytes]
