@@ -192,8 +192,8 @@ def _load_result(
     check: QuickCheck,
 ) -> None:
     """One batch, one committed transaction in the working copy (its commit, most of the time, counted in `load`),
-    with the files read whole so far: 530,000 of them recorded in the run's last transaction took the memory
-    the documents' export needed."""
+    with the files read whole so far (with 530,000 files recorded in its last transaction instead, a run ran out
+    of DuckDB's memory exporting the documents)."""
 
     def load_batch(con: Any) -> None:
         _load_into(con, result, summary, strict, replacing)
