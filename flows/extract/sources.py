@@ -69,10 +69,9 @@ def file_records(file: Path, max_bytes: int) -> Iterator[RawRecord]:
             for record in split_stream(source_path, stream, max_bytes):
                 count += 1
                 yield record
-    except FileNotFoundError:
-        if count:
-            raise
     except READ_ERRORS as exc:
+        if isinstance(exc, FileNotFoundError) and not count:
+            return
         reason = f"file unreadable after {count} document(s): {type(exc).__name__}: {exc}"
         yield RawRecord(str(file), UNREADABLE_INDEX, b"", error=reason, document_id=sha256_hex(b""), unreadable=True)
 
