@@ -252,7 +252,8 @@ def etl(
                 lambda c: _finish(
                     c,
                     summary,
-                    (seen, check),
+                    seen,
+                    check,
                     held,
                     strict,
                     Path(parquet),
@@ -380,7 +381,8 @@ def _wait(future: PrefectFuture[BatchResult], summary: RunSummary) -> BatchResul
 def _finish(
     con: Any,
     summary: RunSummary,
-    read: tuple[SeenPlaces, QuickCheck],
+    seen: SeenPlaces,
+    check: QuickCheck,
     held: HeldBatches | None,
     strict: bool,
     parquet: Path,
@@ -399,7 +401,6 @@ def _finish(
             _load_into(con, result, summary, strict, held.replacing)
         summary.seconds["load"] += time.perf_counter() - started
     docs = summary.documents
-    seen, check = read
     docs["removed"] += load.mark_removed(con, summary.sources, seen, check.untouched(), summary.run_id)
     source_files.add(con, check.take_new(), summary.run_id)
     source_files.forget_unread(con, summary.sources, check.kept, summary.run_id)

@@ -23,8 +23,8 @@ from flows.extract.quick_check import QuickCheck
 from tests.conftest import SEEDS, Warehouse, build_warehouse, seed_path
 from tests.test_seeds_warehouse import IRCT
 from warehouse import load, source_files
-from warehouse.source_files import FileStamps, NewStamps, file_key
-from warehouse.stored import SeenPlaces
+from warehouse.source_files import FileStamps, NewStamps
+from warehouse.stored import SeenPlaces, file_key
 
 DAY_AGO_NS = time.time_ns() - 86_400 * 10**9
 ICTRP = "ictrp-results-2020-03.xml.gz"

@@ -16,8 +16,7 @@ import pytest
 from flows.extract.sources import distinct_sources
 from tests.conftest import SEEDS
 from warehouse import load
-from warehouse.source_files import file_key
-from warehouse.stored import KEY_SQL, REMOVED, SeenPlaces, StoredDocuments, document_key
+from warehouse.stored import KEY_SQL, REMOVED, SeenPlaces, StoredDocuments, document_key, file_key
 
 PLACES = [(str(path), 0) for path in sorted(SEEDS.glob("*.txt"))] + [
     ("/data/ctgov-xml.tar.gz!ctgov-xml/NCT00000102.xml", 0),

@@ -21,8 +21,7 @@ import pyarrow as pa
 from flows.extract.archives import MEMBER_SEPARATOR
 from flows.precedence import source_rank
 from warehouse.export import EXPORT_ORDER, export_into, export_parquet, swap_in
-from warehouse.source_files import FILE_KEY_SQL
-from warehouse.stored import KEY_SQL, SeenPlaces, under_sources
+from warehouse.stored import FILE_KEY_SQL, KEY_SQL, SeenPlaces, under_sources
 
 # the run's export, re-exported
 __all__ = ["EXPORT_ORDER", "export_into", "export_parquet", "swap_in"]
@@ -242,7 +241,7 @@ def mark_removed(
     (`kept_files`, keys of file paths): a document whose source_path is the file's, or a member of it."""
     if not sources:
         return 0
-    under, values = under_sources("source_path", sources, MEMBER_SEPARATOR)
+    under, values = under_sources("source_path", sources)
     with registered(
         con, {"seen": pa.table({"key": seen.as_arrow()}), "kept": pa.table({"key": kept_files.as_arrow()})}
     ):

@@ -8,33 +8,25 @@ one buffer rather than a Python string each, stored with each batch it loads (`a
 
 from __future__ import annotations
 
-import hashlib
 from array import array
 
 import duckdb
 import numpy as np
 import pyarrow as pa
 
-from flows.extract.archives import MEMBER_SEPARATOR
-from warehouse.stored import KEY_HEX, SeenPlaces, under_sources
+from warehouse.load import registered
+from warehouse.stored import FILE_KEY_SQL, KEY_HEX, SeenPlaces, under_sources
 
-FILE_KEY_SQL = f"left(sha256(file_path), {KEY_HEX})"  # the same key in SQL: sha256 of the path's UTF-8 bytes
 _READ_ROWS = 100_000
-
-
-def file_key(path: str) -> bytes:
-    return hashlib.sha256(path.encode()).hexdigest()[:KEY_HEX].encode()
 
 
 class FileStamps:
     def __init__(self, keys: np.ndarray, sizes: np.ndarray, mtimes: np.ndarray, documents: np.ndarray) -> None:
         order = np.argsort(keys, kind="stable")
-        self._keys, self._sizes, self._mtimes, self._documents = (
-            keys[order],
-            sizes[order],
-            mtimes[order],
-            documents[order],
-        )
+        self._keys = keys[order]
+        self._sizes = sizes[order]
+        self._mtimes = mtimes[order]
+        self._documents = documents[order]
 
     @classmethod
     def empty(cls) -> FileStamps:
@@ -64,9 +56,10 @@ class FileStamps:
         modification time, or None when it is not recorded so."""
         if not len(self._keys) or not keys:
             return [None] * len(keys)
-        at = np.minimum(np.searchsorted(self._keys, np.array(keys, dtype=f"S{KEY_HEX}")), len(self._keys) - 1)
+        wanted = np.array(keys, dtype=f"S{KEY_HEX}")
+        at = np.minimum(np.searchsorted(self._keys, wanted), len(self._keys) - 1)
         same = (
-            (self._keys[at] == np.array(keys, dtype=f"S{KEY_HEX}"))
+            (self._keys[at] == wanted)
             & (self._sizes[at] == np.array(sizes, dtype=np.int64))
             & (self._mtimes[at] == np.array(mtimes, dtype=np.int64))
         )
@@ -109,13 +102,10 @@ def add(con: duckdb.DuckDBPyConnection, new: NewStamps, run_id: str) -> None:
     """Files read whole by the run, in the caller's transaction; their older stamps go in `forget_unread`."""
     if not len(new):
         return
-    con.register("stamps_new", new.as_arrow())
-    try:
+    with registered(con, {"stamps": new.as_arrow()}):
         con.execute(
-            "INSERT INTO source_files SELECT file_path, bytes, mtime_ns, documents, ? FROM stamps_new", [run_id]
+            "INSERT INTO source_files SELECT file_path, bytes, mtime_ns, documents, ? FROM batch_stamps", [run_id]
         )
-    finally:
-        con.unregister("stamps_new")
 
 
 def forget_unread(con: duckdb.DuckDBPyConnection, sources: list[str], kept: SeenPlaces, run_id: str) -> None:
@@ -123,13 +113,10 @@ def forget_unread(con: duckdb.DuckDBPyConnection, sources: list[str], kept: Seen
     the older stamp of a file read again goes, and so does a file's that is gone or could not be read whole."""
     if not sources:
         return
-    under, values = under_sources("file_path", sources, MEMBER_SEPARATOR)
-    con.register("stamps_kept", pa.table({"key": kept.as_arrow()}))
-    try:
+    under, values = under_sources("file_path", sources)
+    with registered(con, {"kept": pa.table({"key": kept.as_arrow()})}):
         con.execute(
             f"""DELETE FROM source_files
-                WHERE run_id <> ? AND ({under}) AND {FILE_KEY_SQL} NOT IN (SELECT key FROM stamps_kept)""",
+                WHERE run_id <> ? AND ({under}) AND {FILE_KEY_SQL} NOT IN (SELECT key FROM batch_kept)""",
             [run_id, *values],
         )
-    finally:
-        con.unregister("stamps_kept")

@@ -18,26 +18,34 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from flows.extract.archives import MEMBER_SEPARATOR
+
 KEY_HEX = 32  # hex digits of the key's sha256 kept: 128 bits
 # what a place marked removed holds instead of its document id: no document's bytes hash to it, so a file
 # that comes back unchanged is read and loaded again, replacing the removed row
 REMOVED = "removed"
 # the same key in SQL: sha256 of the UTF-8 bytes of "<source_path>\n<record_index>"
 KEY_SQL = f"left(sha256(source_path || chr(10) || record_index::VARCHAR), {KEY_HEX})"
+FILE_KEY_SQL = f"left(sha256(file_path), {KEY_HEX})"  # a file's: sha256 of the UTF-8 bytes of its path
 _READ_ROWS = 100_000  # rows converted at a time while reading
 
 
-def under_sources(column: str, sources: list[str], separator: str) -> tuple[str, list[str]]:
+def under_sources(column: str, sources: list[str]) -> tuple[str, list[str]]:
     """SQL true for a path `column` under one of the sources (the source itself, a file in a source folder or a
-    member of a source archive, after `separator`), with its parameters."""
+    member of a source archive), with its parameters."""
     one_source = f"({column} = ? OR starts_with({column}, ?) OR starts_with({column}, ?))"
-    values = [value for s in sources for value in (s, s.rstrip("/") + "/", s + separator)]
+    values = [value for s in sources for value in (s, s.rstrip("/") + "/", s + MEMBER_SEPARATOR)]
     return " OR ".join([one_source] * len(sources)), values
 
 
 def document_key(source_path: str, record_index: int) -> bytes:
     """The key of a document's place, as `KEY_SQL` computes it (ASCII hex)."""
     return hashlib.sha256(f"{source_path}\n{record_index}".encode()).hexdigest()[:KEY_HEX].encode()
+
+
+def file_key(file_path: str) -> bytes:
+    """The key of a file (table source_files), as `FILE_KEY_SQL` computes it (ASCII hex)."""
+    return hashlib.sha256(file_path.encode()).hexdigest()[:KEY_HEX].encode()
 
 
 class StoredDocuments:

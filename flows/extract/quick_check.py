@@ -17,8 +17,8 @@ from pathlib import Path
 
 from flows.extract.sources import file_records
 from flows.extract.splitters import RawRecord
-from warehouse.source_files import FileStamps, NewStamps, file_key
-from warehouse.stored import SeenPlaces
+from warehouse.source_files import FileStamps, NewStamps
+from warehouse.stored import SeenPlaces, file_key
 
 SETTLE_NS = 2_000_000_000
 STAT_CHUNK = 500  # files whose stamps are looked up together

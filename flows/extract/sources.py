@@ -13,11 +13,10 @@ from pathlib import Path
 
 from flows.extract.archives import iter_members
 from flows.extract.decode import sha256_hex
-from flows.extract.splitters import RawRecord, split_stream
+from flows.extract.splitters import UNREADABLE_INDEX, RawRecord, split_stream
 
 # what reading a file can raise besides a document's own problems, which the splitters report per record
 READ_ERRORS = (OSError, EOFError, tarfile.TarError, zipfile.BadZipFile, zlib.error, lzma.LZMAError)
-UNREADABLE_INDEX = -1  # the record_index of the document that says a file could not be read to its end
 
 
 def distinct_sources(paths: Iterable[Path]) -> list[Path]:
@@ -73,7 +72,7 @@ def file_records(file: Path, max_bytes: int) -> Iterator[RawRecord]:
         if isinstance(exc, FileNotFoundError) and not count:
             return
         reason = f"file unreadable after {count} document(s): {type(exc).__name__}: {exc}"
-        yield RawRecord(str(file), UNREADABLE_INDEX, b"", error=reason, document_id=sha256_hex(b""), unreadable=True)
+        yield RawRecord(str(file), UNREADABLE_INDEX, b"", error=reason, document_id=sha256_hex(b""))
 
 
 def with_ids(records: Iterable[RawRecord]) -> Iterator[RawRecord]:

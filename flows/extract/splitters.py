@@ -26,6 +26,7 @@ from flows.parse.export_detect import detect_ctgov_json, detect_ctgov_xml
 HEAD_BYTES = 64 * 1024  # enough to see the root element, the CSV header or the first JSON key
 CHUNK_BYTES = 1024 * 1024
 _BOM = b"\xef\xbb\xbf"
+UNREADABLE_INDEX = -1  # the record_index of the document that says a file could not be read to its end
 SINGLE_RECORD_DETECTORS = {"ctgov_xml": detect_ctgov_xml, "ctgov_json": detect_ctgov_json}
 
 
@@ -38,7 +39,11 @@ class RawRecord:
     error: str | None = None  # the record cannot be used as it stands (too large, cut off)
     document_id: str | None = None  # sha256 of the document's bytes, once computed (see sources.with_ids)
     size: int | None = None  # bytes of a document refused unread (its `data` is then empty)
-    unreadable: bool = False  # stands for the rest of a file that could not be read to its end
+
+    @property
+    def unreadable(self) -> bool:
+        """The record stands for the rest of a file that could not be read to its end."""
+        return self.record_index == UNREADABLE_INDEX
 
 
 Chunks = Iterator[bytes]
