@@ -1,8 +1,5 @@
 """Measuring one `trials run`: wall time, peak memory and CPU seconds of its process tree, the run's
 stage seconds.
-
-Also the floor the pipeline is compared with: the standard library's ElementTree parsing the
-same XML files and nothing else.
 """
 
 from __future__ import annotations
@@ -11,10 +8,8 @@ import json
 import os
 import subprocess
 import sys
-import tarfile
 import threading
 import time
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -214,27 +209,3 @@ def kernel_memory(cgroup: MemoryCgroup) -> dict[str, Any]:
         "memory_cap_mb": round(cgroup.cap_bytes / 2**20, 1) if cgroup.cap_bytes is not None else None,
         "oom_kills": cgroup.oom_kills(),
     }
-
-
-def xml_floor_archive(archive: Path) -> tuple[int, float]:
-    """(files, seconds): ElementTree parsing every XML member of a tar archive, read in place."""
-    started = time.perf_counter()
-    count = 0
-    with tarfile.open(archive, mode="r|*") as tar:
-        for member in tar:
-            if member.isfile() and member.name.endswith(".xml"):
-                handle = tar.extractfile(member)
-                if handle is not None:
-                    ET.fromstring(handle.read())
-                    count += 1
-    return count, time.perf_counter() - started
-
-
-def xml_floor_folder(folder: Path) -> tuple[int, float]:
-    """(files, seconds): ElementTree parsing every XML file under a folder."""
-    started = time.perf_counter()
-    count = 0
-    for path in sorted(folder.rglob("*.xml")):
-        ET.fromstring(path.read_bytes())
-        count += 1
-    return count, time.perf_counter() - started

@@ -9,6 +9,8 @@ Cases (TRIALS_BENCH_CASES, comma-separated, default all but `server`):
 - delta:   the five seeds into that warehouse: a small run (a nightly update) into a large warehouse.
 - server:  the seeds twice against a `prefect server start` (the fixed cost with a server).
 - criteria: bench.criteria.main() (precision/recall, criteria/s).
+- ceiling: bench.ceiling.main(): the CPU each step of the chain takes per document, without Prefect,
+           and the parse alone on every worker (what bounds the throughput).
 
 Marginal throughput = documents / (wall - fixed cost of the seeds run). Writes bench/results.json.
 
@@ -31,17 +33,18 @@ from typing import Any
 
 import psutil
 
-from bench import criteria
+from bench import ceiling, criteria, floor
 from bench.cgroup import MemoryCgroup
-from bench.measure import RunMeasure, run_trials, xml_floor_archive, xml_floor_folder
+from bench.measure import RunMeasure, run_trials
 from bench.scale import ensure_scaled_corpus
 from flows.prefect_env import api_healthy
 from flows.settings import PROJECT_ROOT, load_settings
 
 RESULTS = PROJECT_ROOT / "bench" / "results.json"
-DEFAULT_CASES = "seeds,ctgov,scaled,noop,delta,criteria"
+DEFAULT_CASES = "seeds,ctgov,scaled,noop,delta,criteria,ceiling"
 CTGOV_ARCHIVE = "ctgov-xml.tar.gz"
 SEED_RUNS = 3
+FLOOR_PASSES = 3  # of the archive's floor; the scaled corpus's takes a minute and is timed once
 DEFAULT_MEMORY_CAP = "1.5GB"
 _UNITS = {"GB": 10**9, "MB": 10**6, "KB": 10**3, "B": 1}
 
@@ -185,12 +188,13 @@ def run_cases(cases: set[str], scale: int) -> dict[str, Any]:
     if "ctgov" in cases:
         if not archive.is_file():
             raise FileNotFoundError(f"corpus archive missing: {archive} (set TRIALS_CORPORA)")
-        _files, floor_s = xml_floor_archive(archive)
+        # the least of three passes (1.9 to 2.2 s): the floor is ElementTree at its fastest here
+        floor_s = min(floor.measure("archive", archive)[1] for _ in range(FLOOR_PASSES))
         run = _run_case("ctgov", [archive], _fresh(work / "ctgov"))
         results["cases"]["ctgov"] = run.as_dict() | marginal(run, fixed_s, floor_s, fixed_cpu_s)
     if cases & {"scaled", "noop", "delta"}:
         corpus = ensure_scaled_corpus(archive, work / f"scaled-{scale}", scale)
-        _files, floor_s = xml_floor_folder(corpus)
+        _files, floor_s = floor.measure("folder", corpus)
         folder = work / "scaled-run"
         if "scaled" in cases or not (folder / "trials.duckdb").exists():
             run = _run_case("scaled", [corpus], _fresh(folder))
@@ -204,6 +208,10 @@ def run_cases(cases: set[str], scale: int) -> dict[str, Any]:
         results["cases"]["server"] = server_case(work)
     if "criteria" in cases:
         results["criteria"] = criteria.main()
+    if "ceiling" in cases:
+        results["ceiling"] = ceiling.measure(archive)
+        if "ctgov" in results["cases"]:  # the same records through the real flow
+            results["ceiling"] |= ceiling.beyond_chain(results["ceiling"], results["cases"]["ctgov"])
     return results
 
 
@@ -256,6 +264,9 @@ def main() -> dict[str, Any]:
     RESULTS.write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
     print()
     print(table(results))
+    if "ceiling" in results:
+        print()
+        print(ceiling.table(results["ceiling"]))
     print(f"\nresults: {RESULTS}")
     return results
 

@@ -12,13 +12,19 @@ import sys
 import time
 from pathlib import Path
 
+import duckdb
 import psutil
 import pytest
 
+from bench import floor
+from bench.ceiling import STEPS, StepClock, chain_one_core
 from bench.cgroup import MemoryCgroup
 from bench.measure import RunMeasure, TreeCpu, TreeMemory, process_tree
 from bench.run import marginal, memory_cap
 from bench.scale import read_ctgov_records, replicate, write_scaled_corpus
+from flows.extract.decode import to_document
+from flows.extract.sources import file_records, with_ids
+from flows.parse import parse_document
 from flows.settings import load_settings
 
 ARCHIVE = load_settings().corpora_dir / "ctgov-xml.tar.gz"
@@ -205,3 +211,26 @@ def test_killing_what_is_left_of_a_run_ends_every_process_in_the_cgroup() -> Non
         cgroup.kill_all()
         cgroup.remove()
     assert not cgroup.path.exists()
+
+
+def test_the_ceiling_times_each_step_of_the_chain_into_a_real_warehouse(tmp_path: Path) -> None:
+    records = with_ids(file_records(ARCHIVE, load_settings().max_document_bytes))
+    raws = list(itertools.islice(records, 60))
+    parsed = [parse_document(to_document(raw)).record for raw in raws]
+    clock = StepClock()
+    rows = chain_one_core(raws, 25, tmp_path, clock)  # three batches
+    assert rows["documents"] == rows["trials"] == 60
+    assert rows["criteria"] == sum(len(record.criteria) for record in parsed if record is not None)
+    assert {step for step, seconds in clock.seconds.items() if seconds > 0} == set(STEPS) - {"extract"}
+    trials = tmp_path / "parquet.new" / "trials.parquet"  # the export before it is put in place
+    pattern = trials / "**" / "*.parquet" if trials.is_dir() else trials
+    assert duckdb.sql(f"SELECT count(*) FROM read_parquet('{pattern}')").fetchone() == (60,)
+
+
+def test_the_floor_parses_every_xml_file_of_a_folder_in_a_fresh_interpreter(tmp_path: Path) -> None:
+    for name, data in first_records(3):
+        (tmp_path / Path(name).name).write_bytes(data)
+    (tmp_path / "notes.txt").write_text("not XML, not counted")
+    files, seconds = floor.measure("folder", tmp_path)
+    assert files == 3
+    assert seconds > 0
