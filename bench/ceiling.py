@@ -30,16 +30,17 @@ from typing import Any, TypeVar
 import duckdb
 import psutil
 
+from bench.measure import TreeCpu, process_tree
 from flows import parse_pool
 from flows.batch import keep_best_duplicates, process_batch, warm_up
-from flows.etl import EXPORTED_TABLES
+from flows.etl import EXPORTED_TABLES, _in_transaction, batched
 from flows.extract.decode import to_document
 from flows.extract.sources import file_records, with_ids
 from flows.extract.splitters import RawRecord
 from flows.parse import parse_document
 from flows.settings import load_settings
 from schemas.frames import build_frames
-from schemas.validate import validate_frames
+from schemas.validate import Validated, validate_frames
 from warehouse import load
 
 CTGOV_ARCHIVE = "ctgov-xml.tar.gz"
@@ -68,10 +69,6 @@ def read_documents(archive: Path, clock: StepClock) -> list[RawRecord]:
     return clock.time("extract", lambda: list(records))
 
 
-def _batches(raws: list[RawRecord], size: int) -> list[list[RawRecord]]:
-    return [raws[i : i + size] for i in range(0, len(raws), size)]
-
-
 def chain_one_core(raws: list[RawRecord], batch_size: int, folder: Path, clock: StepClock) -> dict[str, int]:
     """Each batch through every step in turn, into a new warehouse under `folder`; returns its row counts."""
     loaded_at = datetime.now()
@@ -81,12 +78,12 @@ def chain_one_core(raws: list[RawRecord], batch_size: int, folder: Path, clock: 
         con.execute(f"SET memory_limit = '{load_settings().duckdb_memory_limit}'")
         con.execute("SET checkpoint_threshold = '16GB'")  # as the run's working copy: one checkpoint, at the end
         load.apply_ddl(con)
-        for batch in _batches(raws, batch_size):
+        for batch in batched(iter(raws), batch_size):
             documents = clock.time("decode", lambda b=batch: [to_document(raw) for raw in b])
             outcomes = clock.time("parse", lambda d=documents: keep_best_duplicates([parse_document(x) for x in d]))
             frames = clock.time("frames", lambda o=outcomes: build_frames(o, RUN_ID, loaded_at))
             validated = clock.time("validate", lambda f=frames: validate_frames(f))
-            clock.time("load", lambda v=validated: _load_batch(con, v.frames, v.quarantine))
+            clock.time("load", lambda v=validated: _load(con, v))
         clock.time("checkpoint", lambda: con.execute("CHECKPOINT"))
         clock.time("export", lambda: load.export_parquet(con, folder / "parquet", EXPORTED_TABLES))
         return load.table_counts(con, ("documents", "trials", "criteria", "criteria_thresholds"))
@@ -94,25 +91,16 @@ def chain_one_core(raws: list[RawRecord], batch_size: int, folder: Path, clock: 
         con.close()
 
 
-def _load_batch(con: duckdb.DuckDBPyConnection, frames: dict[str, Any], quarantine: list[dict[str, Any]]) -> None:
-    con.execute("BEGIN TRANSACTION")
-    try:
-        load.load_batch(con, frames, quarantine, RUN_ID, [])
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+def _load(con: duckdb.DuckDBPyConnection, validated: Validated) -> None:
+    """One batch in a transaction of its own, as a run loads its working copy."""
+    _in_transaction(con, lambda c: load.load_batch(c, validated.frames, validated.quarantine, RUN_ID, []))
 
 
 def _children_cpu_s() -> float:
-    total = 0.0
-    for child in psutil.Process().children(recursive=True):
-        try:
-            times = child.cpu_times()
-        except psutil.Error:
-            continue
-        total += times.user + times.system
-    return total
+    """CPU seconds of this process's descendants: the forkserver and the parse workers."""
+    children = TreeCpu()
+    children.sample(process_tree(psutil.Process())[1:])
+    return children.total()
 
 
 def parse_on_every_worker(raws: list[RawRecord], batch_size: int, workers: int) -> dict[str, float]:
@@ -132,7 +120,7 @@ def parse_on_every_worker(raws: list[RawRecord], batch_size: int, workers: int) 
             list(threads.map(parse, warm))
         cpu_before, wall_before = _children_cpu_s(), time.perf_counter()
         with ThreadPoolExecutor(workers + 1) as threads:
-            list(threads.map(parse, _batches(raws, batch_size)))
+            list(threads.map(parse, batched(iter(raws), batch_size)))
         wall, cpu = time.perf_counter() - wall_before, _children_cpu_s() - cpu_before
     finally:
         parse_pool.shutdown()
